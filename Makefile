@@ -1,0 +1,74 @@
+# Dateline: two commands on a fresh machine (Python 3.11 + make + the package registries).
+#   make run   — venv, install, migrate, demo live blog, serve http://127.0.0.1:8000 (SQLite, one process)
+#   make test  — venv with test extras, ruff + mypy, then the whole suite on SQLite and again on PostgreSQL
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DATELINE_DATA_DIR ?= $(CURDIR)/var
+DATELINE_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+DATELINE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+export DATELINE_TEST_REDIS_URL
+
+.PHONY: run test install install-test browser-deps lint typecheck bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+install-test: $(BIN)/.installed-test
+
+run: install
+	$(BIN)/dateline demo
+	$(BIN)/dateline serve --host $(HOST) --port $(PORT)
+
+# Browser tests drive Debian's Chromium (never a downloaded browser) and check HTML with vnu (Java).
+# Installed here when we can (root with apt-get); otherwise those tests skip and say what to install.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless npm >/dev/null) \
+	      || echo "could not install chromium/java with apt-get: browser tests will skip (or fail in CI)"; \
+	  else echo "Chromium, Java or npm missing: apt-get install -y chromium default-jre-headless npm (browser tests skip without them)"; fi; \
+	fi
+
+# The W3C Nu HTML checker, from its official npm package (pinned); the HTML validity test runs it with Java.
+VNU_VERSION := 26.9.27
+$(VENV)/vnu/vnu.jar:
+	@if command -v npm >/dev/null; then \
+	  rm -rf $(VENV)/vnu.tmp && mkdir -p $(VENV)/vnu.tmp && cd $(VENV)/vnu.tmp && \
+	  npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && tar xzf vnu-jar-$(VNU_VERSION).tgz && \
+	  mkdir -p ../vnu && mv package/build/dist/vnu.jar ../vnu/vnu.jar && cd .. && rm -rf vnu.tmp; \
+	else echo "npm not found: the HTML validity test skips (apt-get install -y npm)"; fi
+
+test: install-test browser-deps $(VENV)/vnu/vnu.jar
+	$(BIN)/ruff check dateline tests bench
+	DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
+	rm -f $(VENV)/test-report-*.json
+	DATELINE_TEST_REPORT=$(VENV)/test-report-sqlite.json DATELINE_DATA_DIR=$$(mktemp -d) \
+	  $(BIN)/python -m pytest -p no:cacheprovider
+	@if $(BIN)/python -m tests.services postgres "$(DATELINE_TEST_POSTGRES_URL)"; then \
+	  echo "--- the suite again on PostgreSQL ($(DATELINE_TEST_POSTGRES_URL)) ---"; \
+	  DATELINE_DATABASE_URL="$(DATELINE_TEST_POSTGRES_URL)" DATELINE_TEST_REPORT=$(VENV)/test-report-postgres.json \
+	  DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider -m "not browser"; \
+	else echo "PostgreSQL not reachable at $(DATELINE_TEST_POSTGRES_URL): PostgreSQL tests skipped (apt-get install postgresql)"; fi
+	$(BIN)/python -m tests.services report $(VENV)/test-report-sqlite.json $(VENV)/test-report-postgres.json
+
+lint: install-test
+	$(BIN)/ruff check dateline tests bench
+	DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
+
+bench: install-test
+	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.catchup
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+"""Dateline: live coverage for newsrooms."""
+
+__version__ = "0.1.0"

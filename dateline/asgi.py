@@ -1,0 +1,18 @@
+"""The ASGI application: the live edge (SSE, /changes, /metrics, /static) in front of Django.
+
+Run it with ``dateline serve`` (uvicorn with uvloop and httptools; see dateline/live/server.py). Any ASGI server
+works, but the fan-out fast path needs uvicorn's httptools or h11 protocol (see dateline/live/subscriber.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402  (settings module must be set first)
+
+from dateline.live.app import LiveEdge  # noqa: E402
+
+django_application = get_asgi_application()
+application = LiveEdge(django_application)

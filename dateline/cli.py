@@ -1,0 +1,130 @@
+"""The ``dateline`` command: serve, demo, user create, token create, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    if args.workers > 1 and not settings.DATELINE_REDIS_URL:
+        print(
+            "dateline serve: --workers > 1 needs DATELINE_REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that every "
+            "worker process sees every change. Set it, or run with --workers 1.",
+            file=sys.stderr,
+        )
+        return 2
+    _migrate()
+    from dateline.live.server import serve
+
+    serve(host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate()
+    from dateline.demo.loader import load_demo
+
+    blog = load_demo()
+    print(f"Demo live blog ready: /live/{blog.slug}/ ({blog.posts.filter(status='published').count()} posts)")
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate()
+    from dateline.accounts.models import Role, User
+
+    if User.objects.filter(username=args.name).exists():
+        print(f"dateline user create: a user named '{args.name}' already exists.", file=sys.stderr)
+        return 1
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    user = User.objects.create_user(username=args.name, password=password, role=args.role,
+                                    is_staff=args.role == Role.ADMIN, is_superuser=args.role == Role.ADMIN)
+    if not password:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    print(f"Created {args.role} '{user.username}'.")
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate()
+    from dateline.accounts.models import ApiToken, User
+
+    user = User.objects.filter(username=args.name).first()
+    if user is None:
+        print(f"dateline token create: no user named '{args.name}' (create one with 'dateline user create').",
+              file=sys.stderr)
+        return 1
+    _token, raw = ApiToken.issue(user, name=args.label or "cli")
+    print(raw)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["dateline manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dateline", description="Dateline live coverage platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="apply migrations and serve the ASGI app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="processes; more than 1 needs DATELINE_REDIS_URL")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="load or refresh the demo live blog (idempotent)")
+    demo.set_defaults(func=cmd_demo)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    create = user.add_parser("create", help="create a user")
+    create.add_argument("name")
+    create.add_argument("--role", required=True, choices=["admin", "editor", "reporter", "contributor"])
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.set_defaults(func=cmd_user_create)
+
+    token = sub.add_parser("token", help="manage API tokens").add_subparsers(dest="token_command", required=True)
+    tcreate = token.add_parser("create", help="print a new API token for a user (stored hashed)")
+    tcreate.add_argument("name")
+    tcreate.add_argument("--label", default="", help="a note to recognise the token by")
+    tcreate.set_defaults(func=cmd_token_create)
+
+    manage = sub.add_parser("manage", help="run any Django management command", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Who may do what. Checked inside actions, so the newsroom UI, the API and the CLI agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from dateline.accounts.models import Role
+from dateline.coverage.errors import Forbidden, NotAuthenticated
+from dateline.coverage.models import BlogMembership, LiveBlog, Post
+
+EDITORS = {Role.ADMIN, Role.EDITOR}
+PUBLISHERS = {Role.ADMIN, Role.EDITOR, Role.REPORTER}
+
+
+def role_of(actor: Any) -> str | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return actor.role
+
+
+def require_user(actor: Any) -> None:
+    if role_of(actor) is None:
+        raise NotAuthenticated("Sign in or send an API token (Authorization: Bearer <token>).")
+
+
+def is_editor(actor: Any) -> bool:
+    return role_of(actor) in EDITORS
+
+
+def can_publish(actor: Any) -> bool:
+    return role_of(actor) in PUBLISHERS
+
+
+def owns(actor: Any, post: Post) -> bool:
+    return post.created_by_id == actor.pk or post.authors.filter(pk=actor.pk).exists()
+
+
+def require_editor(actor: Any, what: str) -> None:
+    require_user(actor)
+    if not is_editor(actor):
+        raise Forbidden(f"Only editors can {what}.")
+
+
+def is_on_team(actor: Any, blog: LiveBlog) -> bool:
+    """Editors and admins work on every blog; others on blogs whose team they are in, or blogs with no team.
+
+    "No team" keeps blogs created before memberships existed (and small newsrooms that never set teams up) open to
+    every reporter and contributor, as they always were.
+    """
+    role = role_of(actor)
+    if role is None:
+        return False
+    if role in EDITORS:
+        return True
+    team = BlogMembership.objects.filter(blog_id=blog.pk)
+    return not team.exists() or team.filter(user_id=actor.pk).exists()
+
+
+def require_on_team(actor: Any, blog: LiveBlog) -> None:
+    require_user(actor)
+    if not is_on_team(actor, blog):
+        raise Forbidden("You are not on this live blog's team; ask an editor to add you.", code="not_on_team")
+
+
+def blogs_for(actor: Any) -> QuerySet[LiveBlog]:
+    """The blogs ``actor`` may work on, in the same terms as ``is_on_team``."""
+    blogs = LiveBlog.objects.all()
+    role = role_of(actor)
+    if role is None:
+        return blogs.none()
+    if role in EDITORS:
+        return blogs
+    return blogs.filter(Q(memberships__user_id=actor.pk) | Q(memberships__isnull=True)).distinct()
+
+
+def require_can_edit(actor: Any, post: Post) -> None:
+    """Editors edit anything; reporters their own posts; contributors their own unpublished drafts — on their blogs."""
+    require_user(actor)
+    role = role_of(actor)
+    if role in EDITORS:
+        return
+    require_on_team(actor, post.blog)
+    if role == Role.REPORTER and owns(actor, post):
+        return
+    if role == Role.CONTRIBUTOR and owns(actor, post) and post.status == Post.Status.DRAFT:
+        return
+    raise Forbidden("You can only change your own posts." if role != Role.CONTRIBUTOR
+                    else "Contributors can only change their own drafts; an editor approves them.")
+
+
+def can_see_drafts(actor: Any, post: Post) -> bool:
+    role = role_of(actor)
+    if role in EDITORS:
+        return True
+    return role is not None and owns(actor, post)

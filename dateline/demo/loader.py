@@ -1,0 +1,137 @@
+"""Load the demo live blog (fictional content in ``content.py``) through the actions, like any importer.
+
+Idempotent: the load records a digest of the content; running it again with the same content changes nothing.
+Changed content (a newer Dateline) replaces the demo blog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
+
+from dateline.accounts.models import User
+from dateline.coverage import actions
+from dateline.coverage.media import create_video, upload_image
+from dateline.coverage.models import AuditEntry, LiveBlog, Media, Post
+from dateline.demo import content
+
+IMAGE_SIZE = (1200, 675)
+
+
+def _digest() -> str:
+    return hashlib.sha256(Path(content.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _placeholder_png(color: str, label: str) -> bytes:
+    """A plain placeholder picture: our demo ships no photographs it does not own."""
+    image = Image.new("RGB", IMAGE_SIZE, color)
+    draw = ImageDraw.Draw(image)
+    for i in range(0, IMAGE_SIZE[1], 24):  # gentle horizontal bands, so it reads as an image, not a block
+        draw.rectangle([0, i, IMAGE_SIZE[0], i + 11], fill=_shade(color, 0.92))
+    font = ImageFont.load_default(size=44)
+    box = draw.textbbox((0, 0), label, font=font)
+    x = (IMAGE_SIZE[0] - (box[2] - box[0])) // 2
+    y = (IMAGE_SIZE[1] - (box[3] - box[1])) // 2
+    draw.text((x, y), label, fill="white", font=font)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _shade(color: str, factor: float) -> tuple[int, int, int]:
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return int(r * factor), int(g * factor), int(b * factor)
+
+
+def _users() -> dict[str, User]:
+    users = {}
+    for spec in content.AUTHORS:
+        user, _ = User.objects.get_or_create(
+            username=spec["username"], defaults={"role": spec["role"], "display_name": spec["name"]}
+        )
+        if not user.has_usable_password():
+            user.set_unusable_password()
+        user.role, user.display_name = spec["role"], spec["name"]
+        user.save()
+        users[spec["username"]] = user
+    return users
+
+
+def _timeline() -> list[tuple[int, int, str, int]]:
+    """(minute, order, what, post index) for every event of the day, in the order it happened."""
+    events = []
+    for i, spec in enumerate(content.POSTS):
+        events.append((spec["minute"], 0, "publish", i))
+        if spec.get("pinned"):
+            events.append((spec["minute"], 1, "pin", i))
+        if spec.get("edited_minute") is not None:
+            events.append((spec["edited_minute"], 2, "edit", i))
+    return sorted(events)
+
+
+def load_demo() -> LiveBlog:
+    digest = _digest()
+    existing = LiveBlog.objects.filter(slug=content.BLOG["slug"]).first()
+    if existing and AuditEntry.objects.filter(blog=existing, action="demo.load", detail__digest=digest).exists():
+        return existing
+    with transaction.atomic():
+        if existing:
+            existing.delete()
+        return _load(digest)
+
+
+def _load(digest: str) -> LiveBlog:
+    spec: dict[str, Any] = content.BLOG
+    users = _users()
+    editor = next(u for u in users.values() if u.role == "editor")
+    zone = ZoneInfo(spec["time_zone"])
+    start = datetime.combine(datetime.fromisoformat(spec["date"]).date(), time(6, 0), tzinfo=zone)
+
+    def at(minute: int) -> datetime:
+        return start + timedelta(minutes=minute)
+
+    video: dict[str, Any] = spec["lead_video"]
+    lead = create_video(editor, url=video["url"], title=video["title"], duration_seconds=video["duration_seconds"],
+                        credit=video["credit"])
+    blog = actions.create_blog(
+        editor, title=spec["title"], slug=spec["slug"], description=spec["description"],
+        time_zone=spec["time_zone"], coverage_start=start, lead_media=lead.pk, story=content.STORY_SLUG, now=start,
+    )
+    posts: dict[int, Post] = {}
+    for minute, _order, what, i in _timeline():
+        post_spec = content.POSTS[i]
+        author = users[post_spec["author"]]
+        if what == "publish":
+            media = [_image(author, post_spec["image"], i).pk] if post_spec.get("image") else []
+            posts[i] = actions.create_post(
+                author, blog, now=at(minute), headline=post_spec["headline"], body=post_spec["body"],
+                tags=post_spec.get("tags", []), verification_note=post_spec.get("verification_note", ""),
+                media=media,
+                # An update note describes a later edit, so it arrives with that edit.
+                update_note="" if post_spec.get("edited_minute") is not None else post_spec.get("update_note", ""),
+            )
+        elif what == "pin":
+            posts[i] = actions.edit_post(editor, posts[i], pinned=True, now=at(minute))
+        else:
+            posts[i] = actions.edit_post(author if author.role == "editor" else editor, posts[i], now=at(minute),
+                                         update_note=post_spec.get("update_note", ""))
+    actions.set_key_points(editor, blog, [
+        {"text": point["text"], "post_id": posts[point["post_ref"]].pk if point.get("post_ref") is not None else None}
+        for point in content.KEY_POINTS
+    ])
+    AuditEntry.objects.create(actor=None, action="demo.load", blog=blog, detail={"digest": digest})
+    blog.refresh_from_db()
+    return blog
+
+
+def _image(author: User, spec: dict[str, str], index: int) -> Media:
+    upload = SimpleUploadedFile(f"demo-{index}.png", _placeholder_png(spec["color"], spec["label"]), "image/png")
+    return upload_image(author, upload, caption=spec["caption"], credit=spec["credit"], alt=spec["alt"])

@@ -1,0 +1,142 @@
+"""The live edge: a raw ASGI app in front of Django.
+
+``dateline.asgi`` wraps Django with it. It answers, without Django's request cycle:
+
+* ``/live/<slug>/events`` — the SSE stream (``sse.py``);
+* ``/live/<slug>/changes`` — the cacheable catch-up JSON (``changes.py``);
+* ``/metrics`` — Prometheus text (``metrics.py``);
+* ``/static/…`` — the reader pages' assets (``static.py``);
+
+and hands everything else to Django. It also answers the ASGI lifespan protocol (Django's handler does not): on
+startup it subscribes the hub to the broker and starts the database check and heartbeats; on shutdown it ends
+every open stream and stops them.
+
+Why not Django for the streams: under ASGI Django runs its sync ``request_started``/``request_finished`` receivers
+through ``sync_to_async`` and holds a thread for the life of a streaming response, so 10,000 readers would be
+10,000 threads. Here a reader costs a few objects and the hub writes each event to all of them in one loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import weakref
+from collections.abc import Awaitable, Callable
+
+from django.conf import settings
+
+from dateline.live.broker import Broker, get_broker
+from dateline.live.changes import changes_endpoint
+from dateline.live.hub import Hub
+from dateline.live.responses import respond
+from dateline.live.sse import events_endpoint
+from dateline.live.static import static_endpoint
+from dateline.live.types import Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+LIVE_PATH = re.compile(r"^/live/(?P<slug>[-a-zA-Z0-9_]{1,120})/(?P<endpoint>events|changes)$")
+
+_edges: weakref.WeakSet[LiveEdge] = weakref.WeakSet()
+
+
+class LiveEdge:
+    def __init__(self, fallback: Callable[..., Awaitable[None]], *, broker: Broker | None = None,
+                 serve_static: bool = True) -> None:
+        self.fallback = fallback
+        self.serve_static = serve_static
+        self._broker = broker
+        self.hub = Hub()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        _edges.add(self)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            path = scope["path"]
+            if path.startswith("/live/"):
+                match = LIVE_PATH.match(path)
+                if match is not None:
+                    slug, endpoint = match.group("slug", "endpoint")
+                    match = None  # this frame lives as long as the stream: keep nothing in it that is not needed
+                    if self._loop is not asyncio.get_running_loop():
+                        await self._ensure_started()
+                    if endpoint == "changes":
+                        await changes_endpoint(self.hub, slug, scope, send)
+                        return
+                    sub = await events_endpoint(self.hub, slug, scope, send)
+                    if sub is None:
+                        return
+                    # Connected readers wait here, in this frame, for the end of their stream (Subscriber.waiter):
+                    # on uvicorn one future each, no coroutine below this one. The hub writes the events.
+                    try:
+                        while (waiting := sub.waiter(receive)) is not None:
+                            await waiting
+                    finally:
+                        sub.detach()
+                    return
+            elif path == "/metrics":
+                await self._ensure_started()
+                await respond(send, 200, self.hub.metrics.render(),
+                              [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
+                               (b"cache-control", b"no-store")])
+                return
+            elif self.serve_static and path.startswith(settings.STATIC_URL):
+                await static_endpoint(scope, send)
+                return
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        await self.fallback(scope, receive, send)
+
+    # --- lifespan ----------------------------------------------------------------------------------------------
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("live edge failed to start")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def startup(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        self.hub = Hub()
+        await self.hub.start(self._broker or get_broker())
+        self._loop = loop
+
+    async def shutdown(self) -> None:
+        if self._loop is asyncio.get_running_loop():
+            await self.hub.stop()
+            self._loop = None
+
+    async def _ensure_started(self) -> None:
+        """Start on first use when the server did not run the lifespan protocol (some test clients, other servers)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        if self._starting is None or self._starting[0] is not loop:
+            self._starting = (loop, asyncio.Lock())
+        async with self._starting[1]:
+            await self.startup()
+
+    def close_streams(self) -> None:
+        self.hub.close_streams()
+
+
+def close_all_streams() -> None:
+    """End every open stream of every edge in this process (called by the server when it begins shutting down)."""
+    for edge in list(_edges):
+        edge.close_streams()

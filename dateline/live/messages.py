@@ -1,0 +1,30 @@
+"""The unit the broker carries: one committed change of one blog."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeMessage:
+    blog_id: int
+    slug: str
+    seq: int
+    type: str
+    data: str  # the event's JSON, exactly as it goes on the wire
+    # Wall-clock time (time.time()) at which the broker was handed the change, after commit; 0.0 when unknown.
+    # The live edge uses it for the publish→write latency histogram on /metrics.
+    published_at: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> ChangeMessage:
+        fields = json.loads(raw)
+        return cls(
+            blog_id=int(fields["blog_id"]), slug=str(fields["slug"]), seq=int(fields["seq"]),
+            type=str(fields["type"]), data=str(fields["data"]),
+            published_at=float(fields.get("published_at") or 0.0),
+        )

@@ -1,0 +1,107 @@
+"""Redis pub/sub broker: every process publishes to and listens on one channel.
+
+Pub/sub is fire-and-forget: a process that is disconnected while a change is published never gets it. That is
+acceptable because each live edge fills any ``seq`` gap from the database, and re-checks every blog it serves
+after (re)subscribing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import redis
+import redis.asyncio as aioredis
+
+from dateline.live.broker import CHANNEL, Listener, stamped
+from dateline.live.messages import ChangeMessage
+
+log = logging.getLogger(__name__)
+
+
+def split_channel(url: str, default: str = CHANNEL) -> tuple[str, str]:
+    """``redis://host:6379/0?channel=name`` → (the URL without ``channel``, the channel name).
+
+    The pub/sub channel is global to a Redis server (not per database number), so deployments — or test runs —
+    sharing one Redis but not one database must use different channels.
+    """
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    channel = next((v for k, v in query if k == "channel" and v), default)
+    rest = urlencode([(k, v) for k, v in query if k != "channel"])
+    return urlunsplit(parts._replace(query=rest)), channel
+
+
+class RedisBroker:
+    def __init__(self, url: str, channel: str | None = None) -> None:
+        url, from_url = split_channel(url)
+        self.url = url
+        self.channel = channel or from_url
+        self._sync = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._sync_lock = threading.Lock()
+        self._tasks: dict[Listener, asyncio.Task[None]] = {}
+
+    def publish(self, message: ChangeMessage) -> None:
+        message = stamped(message)
+        try:
+            with self._sync_lock:
+                self._sync.publish(self.channel, message.to_json())
+        except redis.RedisError:
+            # Not fatal: the change is committed; edges find it in the database when they next check.
+            log.warning("Redis publish failed for %s seq %s; edges will catch up from the database",
+                        message.slug, message.seq, exc_info=True)
+
+    def ping(self) -> bool:
+        try:
+            with self._sync_lock:
+                return bool(self._sync.ping())
+        except redis.RedisError:
+            return False
+
+    async def subscribe(self, listener: Listener, on_connect: Callable[[], None] | None = None) -> None:
+        ready = asyncio.Event()
+        self._tasks[listener] = asyncio.create_task(
+            self._listen(listener, on_connect, ready), name="dateline-redis-listen"
+        )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ready.wait(), 5)
+
+    async def unsubscribe(self, listener: Listener) -> None:
+        task = self._tasks.pop(listener, None)
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _listen(self, listener: Listener, on_connect: Callable[[], None] | None, ready: asyncio.Event) -> None:
+        delay = 0.2
+        while True:
+            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10)
+            try:
+                async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(self.channel)
+                    ready.set()
+                    delay = 0.2
+                    if on_connect is not None:
+                        # Anything published while we were not subscribed is in the database: go and look.
+                        on_connect()
+                    async for item in pubsub.listen():
+                        if item.get("type") != "message":
+                            continue
+                        try:
+                            listener(ChangeMessage.from_json(item["data"]))
+                        except (ValueError, KeyError, TypeError):
+                            log.warning("ignoring a malformed broker message", exc_info=True)
+            except asyncio.CancelledError:
+                raise
+            except (redis.RedisError, OSError):
+                log.warning("Redis subscription lost; reconnecting in %.1fs", delay)
+            finally:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)

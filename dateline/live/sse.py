@@ -1,0 +1,85 @@
+"""``GET /live/<slug>/events``: the Server-Sent Events stream of one blog.
+
+Resume point: the ``Last-Event-ID`` header (sent by EventSource when it reconnects) or else ``?after=<seq>`` (the
+seq the page was rendered at); with neither, the stream starts from now. Missed changes come from the ring, or from
+the ``Change`` table (in a worker thread) when they are older. When they cannot be served — older than retained,
+more than ``CATCH_UP_LIMIT`` behind, or a seq the blog never reached — the stream sends a ``reset`` event and the
+client reloads the page.
+"""
+
+from __future__ import annotations
+
+import random
+
+from dateline.live.hub import CATCH_UP_LIMIT, Channel, Event, Hub
+from dateline.live.responses import header, json_error, parse_seq, query_param
+from dateline.live.subscriber import Subscriber
+from dateline.live.types import Scope, Send
+from dateline.live.wire import encode_reset, encode_retry
+
+# Reconnection delay hint, in milliseconds. Spread over a range so that when a server restarts, its readers do not
+# all reconnect in the same instant (a thundering herd of 10,000 resumes).
+RETRY_MIN_MS = 2_000
+RETRY_MAX_MS = 6_000
+
+STREAM_HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-cache, no-transform"),  # no-transform: proxies must not compress or buffer events
+    (b"x-accel-buffering", b"no"),  # nginx: pass events through as they are written
+]
+
+
+async def events_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Subscriber | None:
+    """Answer the request; for a stream, start it and return the reader, now following the channel.
+
+    The caller (``LiveEdge.__call__``) then waits for the end of the stream in its own frame (see
+    ``Subscriber.waiter``): this coroutine's frame, with its locals, is gone while the reader stays connected.
+    """
+    if scope["method"] != "GET":
+        await json_error(send, 405, "method_not_allowed", "Use GET.", [(b"allow", b"GET")])
+        return None
+    try:
+        after = parse_seq(header(scope, b"last-event-id"))
+        if after is None:
+            after = parse_seq(query_param(scope, "after"))
+    except ValueError:
+        await json_error(send, 400, "bad_after", "Last-Event-ID and after must be a non-negative integer seq.")
+        return None
+    ch = await hub.channel(slug)
+    if ch is None:
+        await json_error(send, 404, "not_found", f"No live blog '{slug}'.")
+        return None
+    if hub.closing:
+        await json_error(send, 503, "shutting_down", "This server is restarting; reconnect in a moment.",
+                         [(b"retry-after", b"2")])
+        return None
+    await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS})
+    retry = encode_retry(random.randint(RETRY_MIN_MS, RETRY_MAX_MS))  # noqa: S311 (jitter, not security)
+    frames = [retry]
+    if after is None:
+        after = ch.last_seq
+    elif after > ch.last_seq:
+        await hub.refresh(ch)  # the page may have been rendered from a commit this process has not heard of yet
+    if after > ch.last_seq:
+        frames.append(encode_reset(ch.last_seq, "ahead of this blog's latest change"))
+        after = ch.last_seq
+    elif after < ch.ring_floor:
+        older = await hub.store.changes_after(ch.blog_id, after, CATCH_UP_LIMIT)
+        older = [row for row in older if row.seq <= ch.last_seq]
+        # Served when the rows start right after ``after`` and reach the ring (which may have moved on meanwhile).
+        if older and older[0].seq == after + 1 and older[-1].seq >= ch.ring_floor:
+            frames.extend(Event(row.seq, row.type, row.data).frame for row in older)
+            after = older[-1].seq
+        else:
+            frames.append(encode_reset(ch.last_seq, "older than the changes retained"))
+            after = ch.last_seq
+    return _follow(ch, after, frames, send)
+
+
+def _follow(ch: Channel, after: int, frames: list[bytes], send: Send) -> Subscriber:
+    # No await here: the ring tail and the live stream meet without a gap.
+    frames.extend(event.frame for event in ch.events_after(after))
+    sub = Subscriber(send)
+    sub.catch_up(frames)
+    sub.follow(ch.subscribers)
+    return sub

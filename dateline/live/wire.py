@@ -1,0 +1,45 @@
+"""The Server-Sent Events wire format: every event is encoded once, as bytes, and the same bytes go to every reader.
+
+    id: <seq>
+    event: <type>
+    data: <json>
+    <blank line>
+
+``data`` is the change's JSON exactly as the action serialised it (``Change.data``), so the SSE stream, the
+``/changes`` catch-up answer and the database all carry byte-identical event objects.
+"""
+
+from __future__ import annotations
+
+import json
+
+# A comment line: EventSource ignores it, but it keeps proxies and NAT tables from timing the connection out.
+HEARTBEAT = b": keep-alive\n\n"
+
+
+def encode_event(seq: int, type_: str, data: str) -> bytes:
+    """One SSE event. JSON without indentation has no raw line breaks, but split defensively if one sneaks in."""
+    if "\n" in data or "\r" in data:
+        lines = data.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        payload = "".join(f"data: {line}\n" for line in lines)
+    else:
+        payload = f"data: {data}\n"
+    return f"id: {seq}\nevent: {type_}\n{payload}\n".encode()
+
+
+def encode_retry(milliseconds: int) -> bytes:
+    """The reconnection delay hint; EventSource waits this long before reconnecting after the stream ends."""
+    return b"retry: %d\n\n" % milliseconds
+
+
+def reset_data(latest: int, reason: str) -> str:
+    return json.dumps({"seq": latest, "type": "reset", "reason": reason}, separators=(",", ":"))
+
+
+def encode_reset(latest: int, reason: str) -> bytes:
+    """Tell the client its state cannot be brought up to date by changes: reload the page.
+
+    The event carries ``id: <latest>`` so that a client which reconnects instead of reloading resumes from now
+    and is not told to reset again on every reconnection.
+    """
+    return encode_event(latest, "reset", reset_data(latest, reason))

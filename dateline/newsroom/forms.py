@@ -1,0 +1,98 @@
+"""Forms only parse what a browser sends; the actions validate it (so the newsroom and the API agree on the rules)
+and their field errors are shown next to the fields here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from dateline.coverage.errors import ActionError
+from dateline.newsroom import ratelimit
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing to even check a password once a username+address has failed too often."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked_out": "Too many failed sign-in attempts for this account from your address. "
+                      "Wait 15 minutes and try again, or ask an admin to reset your password.",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        ip = ratelimit.client_ip(self.request) if self.request else None
+        if username and ratelimit.is_locked_out(username, ip):
+            raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                ratelimit.record_failure(username, ip)
+            raise
+        ratelimit.clear_failures(username, ip)
+        return cleaned
+
+
+# The media actions name the upload "file" and the embed's link "url"; the composer calls them "image", "embed_url".
+FIELD_ALIASES = {"file": "image", "url": "embed_url"}
+
+
+class PostForm(forms.Form):
+    headline = forms.CharField(required=False, max_length=300)
+    body = forms.CharField(required=False, widget=forms.Textarea)
+    tags = forms.CharField(required=False, help_text="Separate tags with commas.")
+    update_note = forms.CharField(required=False, max_length=500)
+    verification_note = forms.CharField(required=False, max_length=500)
+    publish_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+
+    def __init__(self, *args: Any, time_zone: str = "UTC", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+
+    def clean_tags(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]
+
+    def clean_publish_at(self) -> datetime | None:
+        # A datetime-local input has no offset: it means the blog's local time, which is what the desk shows.
+        value = self.cleaned_data["publish_at"]
+        if value is None:
+            return None
+        return value.replace(tzinfo=None).replace(tzinfo=ZoneInfo(self.time_zone))
+
+    def post_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data[name] for name in ("headline", "body", "tags", "update_note", "verification_note")}
+
+    def show_action_error(self, error: ActionError) -> None:
+        """The action's message at the top; its per-field problems next to the fields they are about."""
+        shown = set()
+        for name, problem in error.fields.items():
+            field = FIELD_ALIASES.get(name, name)
+            if field in self.fields:
+                self.add_error(field, problem)
+                shown.add(problem)
+        if error.message not in shown:  # an embed's refusal is one sentence: shown once, next to its field
+            self.add_error(None, error.message)
+
+
+class ComposerForm(PostForm):
+    image = forms.FileField(required=False)
+    caption = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    credit = forms.CharField(required=False)
+    alt = forms.CharField(required=False, label="Alt text")
+    # An image already uploaded by an earlier attempt whose post was refused: attached without uploading again.
+    media_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    embed_url = forms.CharField(required=False, max_length=500, label="Embed a video or social post (URL)")
+    # The same for an embed already looked up by an earlier attempt (kept while the link in embed_url is unchanged).
+    embed_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class EditPostForm(PostForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+

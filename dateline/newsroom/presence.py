@@ -1,0 +1,28 @@
+"""Who has a post open in the editor right now: a heartbeat every 10 s, remembered for 30 s in the cache.
+
+Advisory only (the version check is what prevents overwrites), so a per-process cache is good enough: with several
+processes, set up a shared cache (Redis) and presence spans them too.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.cache import cache
+
+STALE_AFTER_SECONDS = 30
+
+
+def _key(post_id: int) -> str:
+    return f"dateline:presence:post:{post_id}"
+
+
+def beat(post_id: int, user: Any) -> list[str]:
+    """Record that ``user`` is editing the post; return the names of the others editing it."""
+    now = time.time()
+    editing: dict[str, Any] = cache.get(_key(post_id)) or {}
+    editing = {uid: entry for uid, entry in editing.items() if now - entry[1] < STALE_AFTER_SECONDS}
+    editing[str(user.pk)] = (user.byline, now)
+    cache.set(_key(post_id), editing, STALE_AFTER_SECONDS * 2)
+    return sorted(name for uid, (name, _seen) in editing.items() if uid != str(user.pk))

@@ -1,0 +1,72 @@
+/* The desk's live stream: colleagues' posts, edits, pins and deletions arrive as they happen.
+   Subscribes to the same SSE stream readers use, from the seq the page was rendered at, so nothing falls between
+   render and subscribe; each change fetches this user's row (with the buttons they may use) from the newsroom. */
+(function () {
+  "use strict";
+  var list = document.getElementById("post-list");
+  var status = document.getElementById("stream-status");
+  var indicator = document.getElementById("live-indicator");
+
+  document.addEventListener("submit", function (event) {
+    var message = event.target.dataset && event.target.dataset.confirm;
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  if (!list || !window.EventSource) return;
+  var slug = list.dataset.slug;
+
+  function announce(text) { status.textContent = ""; setTimeout(function () { status.textContent = text; }, 50); }
+
+  function placeRow(row) {
+    var empty = document.getElementById("no-posts");
+    if (empty) empty.remove();
+    if (row.classList.contains("row--pinned")) { list.insertBefore(row, list.firstChild); return; }
+    var firstUnpinned = list.querySelector(".row:not(.row--pinned)");
+    list.insertBefore(row, firstUnpinned);
+  }
+
+  function refreshRow(id, isNew) {
+    return fetch(list.dataset.rowUrl + id + "/row", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return null;
+        var template = document.createElement("template");
+        template.innerHTML = html.trim();
+        var row = template.content.firstElementChild;
+        var old = document.getElementById("np-" + id);
+        if (old && old.parentNode === list && !isNew) {
+          var wasPinned = old.classList.contains("row--pinned");
+          if (wasPinned !== row.classList.contains("row--pinned")) { old.remove(); placeRow(row); } else old.replaceWith(row);
+        } else {
+          if (old) old.remove();  // it was in the approval queue or the schedule
+          placeRow(row);
+          row.classList.add("row--new");
+        }
+        return row;
+      });
+  }
+
+  function onChange(event) {
+    var data = JSON.parse(event.data);
+    list.dataset.seq = data.seq;
+    var post = data.post;
+    if (!post) return;
+    if (data.type === "post.deleted") {
+      var gone = document.getElementById("np-" + post.id);
+      if (gone) gone.remove();
+      announce("A post was deleted.");
+      return;
+    }
+    refreshRow(post.id, data.type === "post.published").then(function () {
+      var by = (post.authors || []).map(function (a) { return a.name; }).join(", ");
+      if (data.type === "post.published") announce("New post" + (by ? " by " + by : "") + ": " + (post.headline || ""));
+    });
+  }
+
+  var source = new EventSource("/live/" + encodeURIComponent(slug) + "/events?after=" + encodeURIComponent(list.dataset.seq));
+  ["post.published", "post.updated", "post.pinned", "post.unpinned", "post.deleted"].forEach(function (type) {
+    source.addEventListener(type, onChange);
+  });
+  source.addEventListener("open", function () { indicator.classList.add("live-dot--on"); });
+  source.addEventListener("error", function () { indicator.classList.remove("live-dot--on"); });
+})();

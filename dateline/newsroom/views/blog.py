@@ -1,0 +1,108 @@
+"""Editors' tools for a whole blog: key points, its team, ending the coverage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dateline.accounts.models import Role, User
+from dateline.coverage import actions
+from dateline.coverage import permissions as perm
+from dateline.coverage.errors import ActionError, Forbidden, ValidationFailed
+from dateline.coverage.models import KeyPoint, LiveBlog, Post
+from dateline.coverage.validation import parse_id
+from dateline.newsroom.assets import asset_url
+from dateline.newsroom.views.common import Refused, blog_for, newsroom_view, page
+
+BLANK_ROWS = 2
+
+
+def _require_editor(request: HttpRequest, what: str) -> None:
+    if not perm.is_editor(request.user):
+        raise Refused(Forbidden(f"Only editors can {what}."))
+
+
+def _position(raw: str) -> int:
+    """A row's position number as typed; anything unreadable sorts last."""
+    try:
+        return int(raw) if raw.strip().lstrip("-").isascii() else 10_000
+    except ValueError:
+        return 10_000
+
+
+def _submitted_points(request: HttpRequest) -> list[dict[str, Any]]:
+    """Rows in the order given by their position numbers (what the up/down buttons change); blank rows dropped."""
+    rows = []
+    for i, text in enumerate(request.POST.getlist("text")):
+        if request.POST.get(f"remove-{i}") or not text.strip():
+            continue
+        order = request.POST.getlist("order")
+        post_ids = request.POST.getlist("post_id")
+        position = _position(order[i]) if i < len(order) else 1000 + i
+        post_id = parse_id(post_ids[i]) if i < len(post_ids) else None
+        rows.append((position, i, {"text": text.strip(), "post_id": post_id}))
+    return [point for _pos, _i, point in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+def _key_points_page(request: HttpRequest, blog: LiveBlog, points: list[dict[str, Any]], *,
+                     error: ActionError | None = None) -> HttpResponse:
+    posts = Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED).order_by("-published_at")[:100]
+    rows = [*points, *({"text": "", "post_id": None} for _ in range(BLANK_ROWS))]
+    return page(request, "key_points.html", {
+        "blog": blog, "rows": rows, "posts": posts, "error": error,
+        "key_points_js": asset_url("newsroom", "key_points.js"),
+    }, status=error.status if error else 200)
+
+
+@newsroom_view
+@require_http_methods(["GET", "POST"])
+def key_points(request: HttpRequest, slug: str) -> HttpResponse:
+    blog = blog_for(request, slug)
+    _require_editor(request, "edit key points")
+    if request.method == "GET":
+        current = [{"text": p.text, "post_id": p.post_id} for p in KeyPoint.objects.filter(blog=blog)]
+        return _key_points_page(request, blog, current)
+    points = _submitted_points(request)
+    try:
+        actions.set_key_points(request.user, blog, points)
+    except ActionError as error:
+        return _key_points_page(request, blog, points, error=error)
+    messages.success(request, "Key points updated.")
+    return redirect("newsroom:desk", slug=blog.slug)
+
+
+@newsroom_view
+@require_POST
+def end_coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    blog = blog_for(request, slug)
+    if request.POST.get("confirm") != "yes":
+        raise Refused(ValidationFailed("Tick the box to confirm that the coverage has ended."))
+    actions.end_blog(request.user, blog)
+    messages.success(request, "Coverage ended. Readers now see “What we covered here”.")
+    return redirect("newsroom:desk", slug=blog.slug)
+
+
+@newsroom_view
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest, slug: str) -> HttpResponse:
+    blog = blog_for(request, slug)
+    _require_editor(request, "manage a blog's team")
+    if request.method == "POST":
+        user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+        if user is None:
+            messages.error(request, "No user with that username.")
+        elif request.POST.get("remove"):
+            actions.remove_member(request.user, blog, user)
+            messages.success(request, f"{user.byline} is off the team.")
+        else:
+            actions.add_member(request.user, blog, user)
+            messages.success(request, f"{user.byline} is on the team.")
+        return redirect("newsroom:team", slug=blog.slug)
+    members = blog.memberships.select_related("user")
+    candidates = User.objects.filter(role__in=[Role.REPORTER, Role.CONTRIBUTOR], is_active=True).exclude(
+        blog_memberships__blog=blog).order_by("username")
+    return page(request, "team.html", {"blog": blog, "members": members, "candidates": candidates})

@@ -1,0 +1,143 @@
+"""A blog's desk: the composer on top, then the stream of posts (live), the approval queue and scheduled posts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from dateline.coverage import actions
+from dateline.coverage import permissions as perm
+from dateline.coverage.embeds import providers
+from dateline.coverage.errors import ActionError
+from dateline.coverage.media import create_embed, upload_image
+from dateline.coverage.models import LiveBlog, Media, Post
+from dateline.newsroom.assets import asset_url, editor_assets
+from dateline.newsroom.forms import ComposerForm
+from dateline.newsroom.views.common import blog_for, newsroom_view, page, post_for, post_row
+
+STREAM_LENGTH = 60
+
+
+def _posts(user: Any, blog: LiveBlog) -> dict[str, list[dict[str, Any]]]:
+    base = Post.objects.filter(blog=blog).prefetch_related("postauthor_set__user").select_related("blog")
+    published = base.filter(status=Post.Status.PUBLISHED).order_by("-pinned", "-published_at", "-id")
+    drafts = base.filter(status=Post.Status.DRAFT).order_by("-updated_at")
+    if not perm.is_editor(user):
+        mine = Q(created_by=user) | Q(authors=user)
+        drafts = drafts.filter(mine).distinct()
+    deleted = base.filter(status=Post.Status.DELETED).order_by("-updated_at") if perm.is_editor(user) else base.none()
+    return {
+        "published": [post_row(user, p) for p in published[:STREAM_LENGTH]],
+        "waiting": [post_row(user, p) for p in drafts if p.publish_at is None],
+        "scheduled": [post_row(user, p) for p in sorted(drafts, key=lambda p: p.publish_at or p.updated_at)
+                      if p.publish_at is not None],
+        "deleted": [post_row(user, p) for p in deleted[:20]],
+    }
+
+
+def desk_page(request: HttpRequest, blog: LiveBlog, form: ComposerForm, status: int = 200,
+              attached: Media | None = None, embedded: Media | None = None) -> HttpResponse:
+    context = {
+        "blog": blog,
+        "form": form,
+        "attached": attached,
+        "embedded": embedded,
+        "embed_providers": ", ".join(dict.fromkeys(p.name for p in providers())),
+        "role": perm.role_of(request.user),
+        "can_publish": perm.can_publish(request.user),
+        "editor_assets": editor_assets(),
+        "desk_js": asset_url("newsroom", "desk.js"),
+        "composer_js": asset_url("newsroom", "composer.js"),
+        **_posts(request.user, blog),
+    }
+    return page(request, "desk.html", context, status=status)
+
+
+@newsroom_view
+@require_GET
+def desk(request: HttpRequest, slug: str) -> HttpResponse:
+    blog = blog_for(request, slug)
+    return desk_page(request, blog, ComposerForm(time_zone=blog.time_zone))
+
+
+def _attach_image(request: HttpRequest, form: ComposerForm) -> Media | None:
+    """The image for this post: a fresh upload (through the media action), or one kept from a refused attempt."""
+    data = form.cleaned_data
+    if data.get("image"):
+        return upload_image(request.user, data["image"], caption=data["caption"], credit=data["credit"],
+                            alt=data["alt"])
+    if data.get("media_id"):
+        return Media.objects.filter(pk=data["media_id"], uploaded_by_id=request.user.pk).first()
+    return None
+
+
+def _attach_embed(request: HttpRequest, form: ComposerForm) -> Media | None:
+    """The embed for this post: the one kept from a refused attempt if the link is unchanged, else a new one
+    (through the media action: the provider is asked, or its cached answer used)."""
+    data = form.cleaned_data
+    url = (data.get("embed_url") or "").strip()
+    if data.get("embed_id"):
+        kept = Media.objects.filter(pk=data["embed_id"], uploaded_by_id=request.user.pk,
+                                    kind=Media.Kind.EMBED).first()
+        if kept and url in ("", kept.url):
+            return kept
+    return create_embed(request.user, url=url) if url else None
+
+
+@newsroom_view
+@require_POST
+def compose(request: HttpRequest, slug: str) -> HttpResponse:
+    """File a post. "Publish" publishes (reporters, editors); "Save draft" and contributors' "Submit for approval"
+    save a draft; a publish time schedules it."""
+    blog = blog_for(request, slug)
+    form = ComposerForm(request.POST, request.FILES, time_zone=blog.time_zone)
+    if not form.is_valid():
+        return desk_page(request, blog, form, status=422)
+    attached = embedded = None
+    try:
+        attached = _attach_image(request, form)
+        embedded = _attach_embed(request, form)
+        fields: dict[str, Any] = form.post_fields()
+        media = [m.pk for m in (attached, embedded) if m]
+        if media:
+            fields["media"] = media
+        if form.cleaned_data["publish_at"]:
+            fields["publish_at"] = form.cleaned_data["publish_at"]
+        elif request.POST.get("intent") == "draft" or not perm.can_publish(request.user):
+            fields["status"] = Post.Status.DRAFT
+        post = actions.create_post(request.user, blog, **fields)
+    except ActionError as error:
+        form.show_action_error(error)
+        if attached or embedded:  # keep the image and embed for the next attempt instead of asking for them again
+            kept = request.POST.copy()
+            if attached:
+                kept["media_id"] = str(attached.pk)
+            if embedded:
+                kept["embed_id"] = str(embedded.pk)
+                kept["embed_url"] = embedded.url
+            form.data = kept
+        return desk_page(request, blog, form, status=error.status, attached=attached, embedded=embedded)
+    if post.publish_at:
+        messages.success(request, "Scheduled.")
+    elif post.status == Post.Status.PUBLISHED:
+        messages.success(request, "Published.")
+    elif perm.can_publish(request.user):
+        messages.success(request, "Draft saved.")
+    else:
+        messages.success(request, "Submitted for approval: an editor will review it.")
+    return redirect(reverse("newsroom:desk", kwargs={"slug": blog.slug}) + f"?filed={post.pk}")
+
+
+@newsroom_view
+@require_GET
+def post_row_fragment(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    """One row of the post list, for the live stream to insert when a colleague publishes or edits."""
+    blog = blog_for(request, slug)
+    post = post_for(request, blog, post_id)
+    return render(request, "newsroom/_post_row.html", {"row": post_row(request.user, post), "blog": blog})

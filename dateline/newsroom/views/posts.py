@@ -1,0 +1,143 @@
+"""Working on one post: edit (refused with a diff when someone saved in between), delete, restore, pin, approve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dateline.coverage import actions
+from dateline.coverage.errors import ActionError, StaleVersion
+from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.render import local_time
+from dateline.coverage.validation import parse_id
+from dateline.newsroom import presence
+from dateline.newsroom.assets import asset_url, editor_assets
+from dateline.newsroom.diffs import post_diff
+from dateline.newsroom.forms import EditPostForm
+from dateline.newsroom.views.common import blog_for, newsroom_view, page, post_for
+
+
+def _local_naive(post: Post) -> datetime | None:
+    """The publish time as the blog's wall-clock time, which is what a datetime-local input shows."""
+    local = local_time(post.publish_at, post.blog.time_zone)
+    return local.replace(tzinfo=None) if local else None
+
+
+def _initial(post: Post) -> dict[str, Any]:
+    return {
+        "headline": post.headline, "body": post.body, "tags": ", ".join(post.tags),
+        "update_note": post.update_note, "verification_note": post.verification_note, "version": post.version,
+        "publish_at": _local_naive(post),
+    }
+
+
+def _edit_page(request: HttpRequest, blog: LiveBlog, post: Post, form: EditPostForm, *, status: int = 200,
+               conflict: dict[str, Any] | None = None) -> HttpResponse:
+    return page(request, "edit.html", {
+        "blog": blog, "post": post, "form": form, "conflict": conflict,
+        "editor_assets": editor_assets(), "composer_js": asset_url("newsroom", "composer.js"),
+        "edit_js": asset_url("newsroom", "edit.js"),
+    }, status=status)
+
+
+@newsroom_view
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    blog = blog_for(request, slug)
+    post = post_for(request, blog, post_id)
+    if request.method == "GET":
+        return _edit_page(request, blog, post, EditPostForm(initial=_initial(post), time_zone=blog.time_zone))
+    form = EditPostForm(request.POST, time_zone=blog.time_zone)
+    if not form.is_valid():
+        return _edit_page(request, blog, post, form, status=422)
+    fields = form.post_fields()
+    if post.status == Post.Status.DRAFT:
+        fields["publish_at"] = form.cleaned_data["publish_at"]
+    try:
+        post = actions.edit_post(request.user, post, expected_version=form.cleaned_data["version"], **fields)
+    except StaleVersion as stale:
+        return _conflict(request, blog, post, form, stale)
+    except ActionError as error:
+        form.show_action_error(error)
+        return _edit_page(request, blog, post, form, status=error.status)
+    messages.success(request, "Saved.")
+    return redirect("newsroom:desk", slug=blog.slug)
+
+
+def _conflict(request: HttpRequest, blog: LiveBlog, post: Post, form: EditPostForm,
+              stale: StaleVersion) -> HttpResponse:
+    """Someone saved this post after it was loaded here: nothing is written. The form keeps *your* text, and the
+    page shows what changed between your version and theirs, so you can merge by hand and save again."""
+    current = stale.extra["current"]
+    yours = {**form.cleaned_data}
+    diff = post_diff(yours, current, old_label="Your version", new_label=f"Saved version {current['version']}")
+    data = request.POST.copy()
+    # Saving again after reading the diff is a deliberate choice to replace their version, so it may go through.
+    data["version"] = str(current["version"])
+    editors = post.revisions.filter(version__gt=form.cleaned_data["version"]).select_related("edited_by")
+    names = sorted({r.edited_by.byline for r in editors if r.edited_by and r.edited_by != request.user})
+    conflict = {"current": current, "diff": diff, "by": ", ".join(names) or "someone else"}
+    return _edit_page(request, blog, post, EditPostForm(data, time_zone=blog.time_zone), status=409,
+                      conflict=conflict)
+
+
+def _back(request: HttpRequest, blog: LiveBlog) -> HttpResponse:
+    return redirect("newsroom:desk", slug=blog.slug)
+
+
+def _version(request: HttpRequest) -> int | None:
+    return parse_id(request.POST.get("version"))
+
+
+@newsroom_view
+@require_POST
+def delete(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    blog = blog_for(request, slug)
+    actions.delete_post(request.user, post_for(request, blog, post_id), expected_version=_version(request))
+    messages.success(request, "Deleted. Editors can restore it from the list of deleted posts.")
+    return _back(request, blog)
+
+
+@newsroom_view
+@require_POST
+def restore(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    blog = blog_for(request, slug)
+    actions.restore_post(request.user, post_for(request, blog, post_id))
+    messages.success(request, "Restored.")
+    return _back(request, blog)
+
+
+@newsroom_view
+@require_POST
+def pin(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    blog = blog_for(request, slug)
+    post = post_for(request, blog, post_id)
+    pinned = request.POST.get("pinned") == "true"
+    actions.edit_post(request.user, post, expected_version=_version(request), pinned=pinned)
+    messages.success(request, "Pinned to the top." if pinned else "Unpinned.")
+    return _back(request, blog)
+
+
+@newsroom_view
+@require_POST
+def approve(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    blog = blog_for(request, slug)
+    post = post_for(request, blog, post_id)
+    actions.edit_post(request.user, post, expected_version=_version(request), status=Post.Status.PUBLISHED)
+    messages.success(request, "Approved and published.")
+    return _back(request, blog)
+
+
+@newsroom_view
+@require_POST
+def heartbeat(request: HttpRequest, slug: str, post_id: int) -> JsonResponse:
+    """The edit page calls this every few seconds; it answers who else has the post open (and its version)."""
+    blog = blog_for(request, slug)
+    post = post_for(request, blog, post_id)
+    others = presence.beat(post.pk, request.user)
+    return JsonResponse({"editing": others, "version": post.version})

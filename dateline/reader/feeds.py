@@ -1,0 +1,91 @@
+"""Atom and RSS feeds of a blog's newest posts, on Django's syndication framework.
+
+``item_updateddate`` makes an edited post show as updated in Atom readers; the views are wrapped in
+``condition`` (ETag from the blog's ``seq``, Last-Modified from its last change) so polling feed readers get 304s.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+
+from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.serializers import blog_path, post_authors, post_path
+from dateline.reader.structured import feed_html, page_title, post_title
+
+FEED_SIZE = 50
+
+
+def feed_posts(blog: LiveBlog) -> list[Post]:
+    """The newest published posts (pinned or not), newest first."""
+    return list(
+        Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED)
+        .order_by("-published_at", "-pk").prefetch_related("postauthor_set__user")[:FEED_SIZE]
+    )
+
+
+class BlogRssFeed(Feed):
+    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+
+    def get_object(self, request: HttpRequest, slug: str) -> LiveBlog:
+        return get_object_or_404(LiveBlog, slug=slug)
+
+    def title(self, blog: LiveBlog) -> str:
+        return page_title(blog)
+
+    def link(self, blog: LiveBlog) -> str:
+        return blog_path(blog)
+
+    def feed_url(self, blog: LiveBlog) -> str:
+        return blog_path(blog) + ("feed.atom" if self.feed_type is Atom1Feed else "feed.rss")
+
+    def description(self, blog: LiveBlog) -> str:
+        return blog.description or blog.title
+
+    def subtitle(self, blog: LiveBlog) -> str:
+        return self.description(blog)
+
+    def author_name(self) -> str:
+        return settings.DATELINE_PUBLISHER
+
+    def items(self, blog: LiveBlog) -> list[Post]:
+        return feed_posts(blog)
+
+    def item_title(self, post: Post) -> str:
+        return post_title(post)
+
+    def item_description(self, post: Post) -> str:
+        return feed_html(post)
+
+    def item_link(self, post: Post) -> str:
+        return post_path(post)
+
+    def item_guid(self, post: Post) -> str:
+        return f"dateline:post:{post.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, post: Post) -> datetime | None:
+        return post.published_at
+
+    def item_updateddate(self, post: Post) -> datetime:
+        return post.updated_at
+
+    def item_author_name(self, post: Post) -> str | None:
+        return ", ".join(a.byline for a in post_authors(post)) or None
+
+    def item_categories(self, post: Post) -> list[str]:
+        return list(post.tags)
+
+    def item_extra_kwargs(self, post: Post) -> dict[str, Any]:
+        return {}
+
+
+class BlogAtomFeed(BlogRssFeed):
+    feed_type = Atom1Feed

@@ -1,0 +1,379 @@
+"""Reader-facing pages: thin views over ``stream`` (what to show) and stored fragments (how it looks).
+
+Posts, key points and the blog header are the fragments the actions rendered and stored; change events carry the
+same markup, so a server-rendered page and a page kept live by the browser are identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import condition, require_safe
+from django.views.static import serve
+
+from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.render import render_blog_header
+from dateline.coverage.sanitize import strip_tags
+from dateline.coverage.serializers import blog_data, blog_path, iso, post_data, post_path
+from dateline.coverage.validation import parse_id
+from dateline.reader import stream
+from dateline.reader.feeds import BlogAtomFeed, BlogRssFeed, feed_posts
+from dateline.reader.structured import (
+    absolute,
+    blog_date,
+    blog_posting,
+    json_feed,
+    live_blog_posting,
+    page_title,
+    post_title,
+    script_json,
+)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+ASSETS = frozenset({"dateline.css", "live.js", "embed.js"})
+EMBED_SIZE = 10
+EMBED_HEIGHT = 640
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+# --- assets ---------------------------------------------------------------------------------------------------
+
+@cache
+def asset_url(name: str) -> str:
+    """``/static/reader/<name>?v=<content hash>``: a new deploy changes the URL, so assets can be cached for a year."""
+    digest = hashlib.sha256((STATIC_DIR / "reader" / name).read_bytes()).hexdigest()[:10]
+    return f"/static/reader/{name}?v={digest}"
+
+
+@require_safe
+def asset(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
+    """The reader's CSS and JS, served by Django so ``dateline serve`` needs no separate static server."""
+    if path not in ASSETS:
+        raise Http404("No such asset.")
+    response = serve(request, path, document_root=str(STATIC_DIR / "reader"))
+    response["Cache-Control"] = ("public, max-age=31536000, immutable" if request.GET.get("v")
+                                 else "public, max-age=300")
+    response["Access-Control-Allow-Origin"] = "*"  # embed.js is loaded by third-party pages
+    return response
+
+
+def _assets() -> dict[str, str]:
+    return {"css": asset_url("dateline.css"), "js": asset_url("live.js"), "embed_js": asset_url("embed.js")}
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+# Pages are the same for every reader, and a page a few seconds old is still correct: the script resumes from the
+# seq it embeds. So shared caches (a CDN) may keep them briefly, which turns a news spike into one render per few
+# seconds; browsers (max-age=0) always revalidate, so a reload shows the newest page.
+SHARED_CACHE = "public, max-age=0, s-maxage=5, stale-while-revalidate=25"
+
+
+def _shared(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = SHARED_CACHE
+    return response
+
+
+_ARTICLE = re.compile(r"^<article\b")
+
+
+def _feed_article(html: str, position: int, size: int) -> str:
+    """Add the ARIA feed pattern's position to a stored fragment: a string insert, not a re-render.
+
+    The explicit ``role="article"`` is what the W3C checker needs to accept aria-posinset/-setsize on ``<article>``.
+    """
+    return _ARTICLE.sub(f'<article role="article" aria-posinset="{position}" aria-setsize="{size}"', html, count=1)
+
+
+def _blog(slug: str) -> LiveBlog:
+    return get_object_or_404(LiveBlog.objects.select_related("lead_media", "story"), slug=slug)
+
+
+def _cursor(request: HttpRequest) -> stream.Cursor | None:
+    token = request.GET.get("before")
+    if not token:
+        return None
+    try:
+        return stream.Cursor.decode(token)
+    except stream.BadCursor:
+        raise Http404("Unknown page.") from None
+
+
+def _story_days(blog: LiveBlog) -> tuple[LiveBlog | None, LiveBlog | None]:
+    """The blogs of the same story the day before and the day after (one blog per day)."""
+    if blog.story_id is None:
+        return None, None
+    days = sorted(LiveBlog.objects.filter(story_id=blog.story_id).exclude(status=LiveBlog.Status.SCHEDULED)
+                  .only("slug", "title", "coverage_start", "created_at", "time_zone", "status"),
+                  key=lambda b: (b.coverage_start or b.created_at, b.pk))
+    index = next((i for i, b in enumerate(days) if b.pk == blog.pk), None)
+    if index is None:
+        return None, None
+    return (days[index - 1] if index > 0 else None), (days[index + 1] if index + 1 < len(days) else None)
+
+
+def _count_label(count: int) -> str:
+    return f"{count} Post" if count == 1 else f"{count} Posts"
+
+
+def _blog_context(request: HttpRequest, snap: stream.Snapshot) -> dict[str, Any]:
+    blog = snap.blog
+    page = blog_path(blog)
+    size = snap.stream_count
+    posts = [_feed_article(p.html, snap.offset + i + 1, size) for i, p in enumerate(snap.posts)]
+    previous_day, next_day = _story_days(blog)
+    canonical = absolute(request, page)
+    embed_src = absolute(request, f"{page}embed/")
+    embed_snippet = (
+        f'<iframe src="{escape(embed_src)}" title="{escape(blog.title)} – live coverage" data-dateline-embed '
+        f'style="width:100%;height:{EMBED_HEIGHT}px;border:0" loading="lazy"></iframe>\n'
+        f'<script async src="{escape(absolute(request, asset_url("embed.js")))}"></script>'
+    )
+    return {
+        "blog": blog,
+        "snap": snap,
+        "title": page_title(blog),
+        "publisher": settings.DATELINE_PUBLISHER,
+        "date": blog_date(blog),
+        "header_html": mark_safe(render_blog_header(blog)),  # noqa: S308 - rendered by our own template
+        "key_points_html": mark_safe(blog.key_points_html),  # noqa: S308 - sanitised and rendered by the action
+        "pinned_html": mark_safe("\n".join(p.html for p in snap.pinned)),  # noqa: S308
+        "posts_html": mark_safe("\n".join(posts)),  # noqa: S308
+        "count_label": _count_label(snap.post_count),
+        "next_cursor": snap.next_cursor.encode() if snap.next_cursor else "",
+        "canonical": canonical,
+        "previous_day": previous_day,
+        "next_day": next_day,
+        "embed_snippet": embed_snippet,
+        "oembed_url": "/oembed?" + urlencode({"url": canonical, "format": "json"}),
+        "description": blog.description or blog.title,
+        "assets": _assets(),
+    }
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """Live blogs first, then the most recent others."""
+    blogs = list(
+        LiveBlog.objects.exclude(status=LiveBlog.Status.SCHEDULED)
+        .annotate(post_total=Count("posts", filter=Q(posts__status=Post.Status.PUBLISHED)))
+        .order_by("-coverage_start", "-created_at")[:60]
+    )
+    live = [b for b in blogs if b.status == LiveBlog.Status.LIVE]
+    recent = [b for b in blogs if b.status != LiveBlog.Status.LIVE]
+    for b in blogs:
+        b.day = blog_date(b)  # type: ignore[attr-defined]
+    return render(request, "reader/index.html", {
+        "live": live, "recent": recent, "publisher": settings.DATELINE_PUBLISHER, "assets": _assets(),
+    })
+
+
+def _snapshot(slug: str, before: stream.Cursor | None) -> stream.Snapshot:
+    try:
+        return stream.snapshot(slug, before)
+    except LiveBlog.DoesNotExist:
+        raise Http404("No such live blog.") from None
+
+
+@require_safe
+def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The reader page: complete without JavaScript; ``data-seq`` tells the script where to resume."""
+    before = _cursor(request)
+    snap = _snapshot(slug, before)
+    context = _blog_context(request, snap)
+    context["paged"] = before is not None
+    context["json_ld"] = mark_safe(  # noqa: S308 - script_json escapes <, > and &
+        script_json(live_blog_posting(request, snap.blog, [*snap.pinned, *snap.posts]))
+    )
+    return _shared(render(request, "reader/blog.html", context))
+
+
+@require_safe
+def more_posts(request: HttpRequest, slug: str) -> JsonResponse:
+    """The next page of the stream for the "Load more" button: stored fragments and the following cursor."""
+    blog = _blog(slug)
+    before = _cursor(request)
+    if before is None:
+        return JsonResponse({"error": {"code": "missing_cursor", "message": "Pass ?before=<cursor>."}},
+                            status=400)
+    posts, next_cursor = stream.stream_page(blog, before)
+    response = JsonResponse({
+        "html": "\n".join(p.html for p in posts),
+        "count": len(posts),
+        "next": next_cursor.encode() if next_cursor else None,
+    })
+    # Older pages change only when one of their posts is edited; a short shared cache absorbs bursts of readers.
+    response["Cache-Control"] = "public, max-age=10"
+    return response
+
+
+@require_safe
+def blog_json(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page's JSON twin: the blog, its pinned posts and one page of posts, with the next cursor."""
+    snap = _snapshot(slug, _cursor(request))
+    data = blog_data(snap.blog)
+    data["seq"] = snap.seq
+    data["post_count"] = snap.post_count
+
+    def with_html(post: Post) -> dict[str, Any]:
+        return {**post_data(post), "html": post.html}
+
+    return _shared(JsonResponse({
+        "blog": data,
+        "seq": snap.seq,
+        "pinned": [with_html(p) for p in snap.pinned],
+        "items": [with_html(p) for p in snap.posts],
+        "next": snap.next_cursor.encode() if snap.next_cursor else None,
+    }, json_dumps_params={"ensure_ascii": False}))
+
+
+@require_safe
+def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    """One post on its own page, for sharing: canonical URL, Open Graph and Twitter card tags."""
+    blog = _blog(slug)
+    post = get_object_or_404(Post.objects.prefetch_related("postauthor_set__user"), pk=post_id, blog=blog,
+                             status=Post.Status.PUBLISHED)
+    image = post.postmedia_set.select_related("media").filter(media__kind="image").order_by("position").first()
+    image_url = ""
+    if image:
+        m = image.media
+        image_url = absolute(request, m.file.url) if m.file else m.url
+    description = " ".join(strip_tags(post.body).split())
+    if len(description) > 200:
+        description = description[:199].rsplit(" ", 1)[0] + "…"
+    posting = blog_posting(request, post)
+    return _shared(render(request, "reader/post.html", {
+        "json_ld": mark_safe(script_json(posting)),  # noqa: S308 - script_json escapes <, > and &
+        "blog": blog,
+        "post": post,
+        "headline": post_title(post),
+        "title": f"{post_title(post)} | {settings.DATELINE_PUBLISHER}",
+        "blog_title": page_title(blog).rsplit(" | ", 1)[0],
+        "publisher": settings.DATELINE_PUBLISHER,
+        "post_html": mark_safe(post.html),  # noqa: S308 - rendered once by the action from sanitised fields
+        "canonical": absolute(request, post_path(post)),
+        "on_page": f"{blog_path(blog)}#post-{post.pk}",
+        "description": description or blog.description or blog.title,
+        "image_url": image_url,
+        "published": iso(post.published_at),
+        "modified": iso(post.updated_at),
+        "oembed_url": "/oembed?" + urlencode({"url": absolute(request, post_path(post)), "format": "json"}),
+        "assets": _assets(),
+    }))
+
+
+@xframe_options_exempt
+@require_safe
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The compact, framable widget: latest posts, live, sized to its content by embed.js on the host page."""
+    try:
+        snap = stream.snapshot(slug, None, EMBED_SIZE)
+    except LiveBlog.DoesNotExist:
+        raise Http404("No such live blog.") from None
+    context = _blog_context(request, snap)
+    context["single"] = False
+    post_id = request.GET.get("post", "")
+    if post_id:
+        post = Post.objects.filter(pk=parse_id(post_id) or 0, blog=snap.blog,
+                                   status=Post.Status.PUBLISHED).first()
+        if post is None:
+            raise Http404("No such post.")
+        context.update(single=True, pinned_html="", next_cursor="",
+                       posts_html=mark_safe(_feed_article(post.html, 1, 1)))  # noqa: S308
+    return _shared(render(request, "reader/embed.html", context))
+
+
+# --- feeds and oEmbed -----------------------------------------------------------------------------------------
+
+def _feed_etag(request: HttpRequest, slug: str) -> str | None:
+    seq = LiveBlog.objects.filter(slug=slug).values_list("seq", flat=True).first()
+    return None if seq is None else f'"{slug}-{seq}"'
+
+
+def _feed_modified(request: HttpRequest, slug: str) -> datetime | None:
+    return LiveBlog.objects.filter(slug=slug).values_list("updated_at", flat=True).first()
+
+
+_conditional = condition(etag_func=_feed_etag, last_modified_func=_feed_modified)
+atom_feed = _conditional(BlogAtomFeed())
+rss_feed = _conditional(BlogRssFeed())
+
+
+@_conditional
+@require_safe
+def json_feed_view(request: HttpRequest, slug: str) -> HttpResponse:
+    blog = _blog(slug)
+    data = json_feed(request, blog, feed_posts(blog))
+    return HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
+                        content_type="application/feed+json; charset=utf-8")
+
+
+_OEMBED_PATH = re.compile(r"^/live/(?P<slug>[-\w]+)/(?:posts/(?P<post>\d+)/)?$")
+
+
+def _oembed_error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": "oembed", "message": message}}, status=status)
+
+
+@require_safe
+def oembed(request: HttpRequest) -> JsonResponse:
+    """oEmbed 1.0 provider for blog and post URLs: a ``rich`` iframe of the embed widget."""
+    url = request.GET.get("url", "")
+    if request.GET.get("format", "json") != "json":
+        return _oembed_error(501, "Only format=json is supported.")
+    parts = urlsplit(url)
+    own_hosts = {request.get_host()}
+    if settings.DATELINE_PUBLIC_URL:
+        own_hosts.add(urlsplit(settings.DATELINE_PUBLIC_URL).netloc)
+    match = _OEMBED_PATH.match(parts.path)
+    if parts.scheme not in ("http", "https") or parts.netloc not in own_hosts or not match:
+        return _oembed_error(404, "Not a live blog or post URL of this site.")
+    blog = LiveBlog.objects.filter(slug=match["slug"]).first()
+    if blog is None:
+        return _oembed_error(404, "No such live blog.")
+    src = absolute(request, f"{blog_path(blog)}embed/")
+    title = page_title(blog).rsplit(" | ", 1)[0]
+    if match["post"]:
+        post = Post.objects.filter(pk=int(match["post"]), blog=blog, status=Post.Status.PUBLISHED).first()
+        if post is None:
+            return _oembed_error(404, "No such post.")
+        src += f"?post={post.pk}"
+        title = post_title(post)
+    width, height = 600, EMBED_HEIGHT
+    for name in ("maxwidth", "maxheight"):
+        value = parse_id(request.GET.get(name))
+        if value:
+            if name == "maxwidth":
+                width = min(width, value)
+            else:
+                height = min(height, value)
+    html = (f'<iframe src="{escape(src)}" title="{escape(title)}" data-dateline-embed width="{width}" '
+            f'height="{height}" style="border:0;max-width:100%" loading="lazy"></iframe>'
+            f'<script async src="{escape(absolute(request, asset_url("embed.js")))}"></script>')
+    return JsonResponse({
+        "version": "1.0", "type": "rich", "title": title,
+        "provider_name": settings.DATELINE_PUBLISHER, "provider_url": absolute(request, "/"),
+        "html": html, "width": width, "height": height, "cache_age": 3600,
+    })

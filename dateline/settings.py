@@ -1,0 +1,193 @@
+"""Django settings, read from the environment (see README "Configuration").
+
+Every setting Dateline adds is named ``DATELINE_*``; tests/test_docs.py checks that each is documented.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_json(name: str, default: Any) -> Any:
+    """A setting given as JSON in the environment; a typo stops the server with the variable's name, not a trace."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from None
+
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("DATELINE_DATA_DIR", "var")).resolve()
+
+DEBUG = env_bool("DATELINE_DEBUG")
+# An unset key is only acceptable for a laptop demo; production sets DATELINE_SECRET_KEY.
+SECRET_KEY = os.environ.get("DATELINE_SECRET_KEY") or "dateline-insecure-development-key-change-me"  # noqa: S105
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DATELINE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+TIME_ZONE = os.environ.get("DATELINE_TIME_ZONE", "UTC")
+USE_TZ = True
+USE_I18N = True
+LANGUAGE_CODE = "en"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "dateline.accounts",
+    "dateline.coverage",
+    "dateline.reader",
+    "dateline.newsroom",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dateline.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "dateline.urls"
+ASGI_APPLICATION = "dateline.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_config() -> dict[str, Any]:
+    url = os.environ.get("DATELINE_DATABASE_URL")
+    if url:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    else:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "dateline.sqlite3")}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run while one writer writes; IMMEDIATE takes the write lock at BEGIN, so two
+        # actions never both read the same blog seq and then race to write it ("database is locked" mid-transaction).
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        # A file, not Django's shared-cache in-memory database: shared cache answers "table is locked" at once
+        # instead of waiting, which would defeat the concurrency tests that prove seq is gap-free under threads.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    return config
+
+
+DATABASES = {"default": database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DATELINE_MEDIA_ROOT", str(DATA_DIR / "media")))
+
+# Largest request body the API accepts; bigger ones get 413 with a JSON error.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATELINE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+LOGIN_URL = "/newsroom/login/"
+LOGIN_REDIRECT_URL = "/newsroom/"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"dateline": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")}},
+}
+
+# --- Dateline's own settings -------------------------------------------------------------------------
+DATELINE_PUBLISHER = os.environ.get("DATELINE_PUBLISHER", "The Dateline Courier")
+DATELINE_PUBLIC_URL = os.environ.get("DATELINE_PUBLIC_URL", "").rstrip("/")
+DATELINE_REDIS_URL = os.environ.get("DATELINE_REDIS_URL", "")
+DATELINE_MAX_IMAGE_PIXELS = int(os.environ.get("DATELINE_MAX_IMAGE_PIXELS", str(40_000_000)))
+# /changes keeps at least this many changes per blog, and everything newer than DATELINE_CHANGE_RETENTION_HOURS.
+DATELINE_CHANGE_RETENTION_COUNT = int(os.environ.get("DATELINE_CHANGE_RETENTION_COUNT", "1000"))
+DATELINE_CHANGE_RETENTION_HOURS = int(os.environ.get("DATELINE_CHANGE_RETENTION_HOURS", "24"))
+DATELINE_IDEMPOTENCY_HOURS = 24
+
+# --- embeds by URL (coverage/embeds.py) ----------------------------------------------------------------
+# oEmbed providers a newsroom can embed from. Each: "name"; "schemes", URL patterns where "*" matches anything
+# (oembed.com's convention; "https://" in a scheme also matches "http://"); "endpoint", the provider's oEmbed
+# endpoint (https only; http only on a loopback address); "frame_hosts", the hosts its player iframes may load from
+# ("*.example.com" for subdomains). Only an iframe on those hosts is ever shown, sandboxed, and those hosts (nothing
+# else) are added to the pages' CSP frame-src. A provider without frame_hosts (posts that need the provider's
+# script: X, Bluesky, TikTok, Reddit) is shown as a link card: title, author, provider, link — no third-party script.
+# Instagram and Facebook are absent on purpose: Meta's oEmbed needs an app token (add them through
+# DATELINE_OEMBED_PROVIDERS_EXTRA with "endpoint" carrying the token if you have one).
+DATELINE_OEMBED_PROVIDERS: list[dict[str, Any]] = [
+    {"name": "YouTube", "endpoint": "https://www.youtube.com/oembed",
+     "schemes": ["https://www.youtube.com/watch*", "https://m.youtube.com/watch*", "https://youtube.com/watch*",
+                 "https://youtu.be/*", "https://www.youtube.com/shorts/*", "https://youtube.com/shorts/*",
+                 "https://www.youtube.com/live/*"],
+     "frame_hosts": ["www.youtube.com", "www.youtube-nocookie.com"]},
+    {"name": "Vimeo", "endpoint": "https://vimeo.com/api/oembed.json",
+     "schemes": ["https://vimeo.com/*", "https://player.vimeo.com/video/*"],
+     "frame_hosts": ["player.vimeo.com"]},
+    {"name": "Dailymotion", "endpoint": "https://www.dailymotion.com/services/oembed",
+     "schemes": ["https://www.dailymotion.com/video/*", "https://dai.ly/*"],
+     "frame_hosts": ["www.dailymotion.com", "geo.dailymotion.com"]},
+    {"name": "SoundCloud", "endpoint": "https://soundcloud.com/oembed",
+     "schemes": ["https://soundcloud.com/*"],
+     "frame_hosts": ["w.soundcloud.com"]},
+    {"name": "Spotify", "endpoint": "https://open.spotify.com/oembed",
+     "schemes": ["https://open.spotify.com/*"],
+     "frame_hosts": ["open.spotify.com"]},
+    {"name": "X", "endpoint": "https://publish.twitter.com/oembed",
+     "schemes": ["https://x.com/*/status/*", "https://twitter.com/*/status/*", "https://mobile.twitter.com/*/status/*"],
+     "frame_hosts": []},
+    {"name": "Bluesky", "endpoint": "https://embed.bsky.app/oembed",
+     "schemes": ["https://bsky.app/profile/*/post/*"],
+     "frame_hosts": []},
+    {"name": "TikTok", "endpoint": "https://www.tiktok.com/oembed",
+     "schemes": ["https://www.tiktok.com/@*/video/*"],
+     "frame_hosts": []},
+    {"name": "Reddit", "endpoint": "https://www.reddit.com/oembed",
+     "schemes": ["https://www.reddit.com/r/*/comments/*", "https://reddit.com/r/*/comments/*"],
+     "frame_hosts": []},
+]
+# A newsroom's own providers (its video player, a regional platform), as a JSON list of the same shape; checked
+# before the defaults, so an entry here can also replace a default for the same URLs.
+DATELINE_OEMBED_PROVIDERS_EXTRA: list[dict[str, Any]] = env_json("DATELINE_OEMBED_PROVIDERS_EXTRA", [])
+DATELINE_OEMBED_TIMEOUT = 3.0  # seconds for the whole request: a composer waits on it
+DATELINE_OEMBED_MAX_BYTES = 256 * 1024  # real answers are 1-10 kB
+DATELINE_OEMBED_CACHE_SECONDS = 24 * 3600
+DATELINE_OEMBED_FAILURE_CACHE_SECONDS = 60  # brief: a provider that is down is not hammered, but recovers fast

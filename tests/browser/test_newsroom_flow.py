@@ -1,0 +1,218 @@
+"""The newsroom in a real browser against a real ``dateline serve``: a reporter and an editor in two browser contexts.
+
+The reporter files a post with an image and caption; the editor sees it appear live, edits it and pins it; the
+reporter's save of the version they loaded is refused with a diff; a contributor's draft is approved and reaches the
+reader page; a scheduled post appears on time.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import missing_service
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+DATELINE = ROOT / ".venv" / "bin" / "dateline"
+CHROMIUM = "/usr/bin/chromium"
+USERS = {"rita": "reporter", "ed": "editor", "cora": "contributor"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dateline_command() -> list[str]:
+    return [str(DATELINE)] if DATELINE.exists() else [sys.executable, "-m", "dateline.cli"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        missing_service("Chromium not found: apt-get install -y chromium")
+    pytest.importorskip("playwright.sync_api")
+    data_dir = tmp_path_factory.mktemp("newsroom-server")
+    env = {**os.environ, "DATELINE_DATA_DIR": str(data_dir), "DATELINE_LOG_LEVEL": "WARNING"}
+    env.pop("DATELINE_DATABASE_URL", None)
+    for name, role in USERS.items():
+        subprocess.run([*dateline_command(), "user", "create", name, "--role", role, "--password-stdin"],
+                       input=f"pw-{name}-1234\n", text=True, env=env, check=True, capture_output=True)
+    port = free_port()
+    log = open(data_dir / "server.log", "w")  # noqa: SIM115  (closed below)
+    process = subprocess.Popen([*dateline_command(), "serve", "--port", str(port)], env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.terminate()
+        pytest.fail("dateline serve did not start: " + (data_dir / "server.log").read_text()[-2000:])
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+def sign_in(browser, server, name):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{server}/newsroom/login/")
+    page.fill("#id_username", name)
+    page.fill("#id_password", f"pw-{name}-1234")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/newsroom/")
+    page.csp_errors = errors
+    return page
+
+
+def type_body(page, text):
+    page.click(".prose-editor .tiptap")
+    page.keyboard.type(text)
+
+
+def png(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(path)
+    return path
+
+
+def test_reporter_files_editor_curates_and_a_stale_save_shows_a_diff(browser, server, tmp_path):
+    editor = sign_in(browser, server, "ed")
+    editor.fill("#blog-title", "Harbour storm")
+    editor.click("button:has-text('Open')")
+    editor.wait_for_url(f"{server}/newsroom/harbour-storm/")
+    editor.wait_for_selector("#live-indicator.live-dot--on")
+
+    reporter = sign_in(browser, server, "rita")
+    reporter.goto(f"{server}/newsroom/harbour-storm/")
+    reporter.fill("#id_headline", "Sea wall breached at the harbour")
+    type_body(reporter, "Water is pouring into the lower town.")
+    reporter.set_input_files("#id_image", str(png(tmp_path / "wall.png")))
+    reporter.fill("#id_caption", "The breached sea wall on Tuesday morning.")
+    reporter.fill("#id_credit", "Rita Reporter / Courier")
+    reporter.fill("#id_alt", "Waves crossing a broken sea wall")
+    reporter.keyboard.press("Control+Enter")  # the publish shortcut
+    reporter.wait_for_selector(".message:has-text('Published.')")
+
+    # The editor's desk receives it live, without a reload.
+    row = editor.locator("#post-list .row", has_text="Sea wall breached at the harbour")
+    row.wait_for()
+    # The reporter opens the post for a fix (version 1) ...
+    reporter.locator("#post-list .row", has_text="Sea wall breached").get_by_role("link", name="Edit").click()
+    reporter.wait_for_selector("#edit-form")
+    # ... while the editor corrects it and pins it.
+    row.get_by_role("link", name="Edit").click()
+    editor.fill("#id_headline", "Sea wall breached; lower town evacuated")
+    editor.keyboard.press("Control+Enter")
+    editor.wait_for_selector(".message:has-text('Saved.')")
+    editor.locator("#post-list .row", has_text="lower town evacuated").get_by_role("button", name="Pin").click()
+    editor.wait_for_selector("#post-list .row--pinned:has-text('lower town evacuated')")
+
+    reporter.fill("#id_headline", "Sea wall breached at the harbour, police say")
+    reporter.click("#save-button")
+    conflict = reporter.locator("#conflict")
+    conflict.wait_for()
+    shown = conflict.inner_text().replace("\xa0", " ")  # difflib spaces are non-breaking
+    assert shown.startswith("Not saved: ed changed this post while you were editing")
+    assert conflict.locator("table.diff").count() >= 1
+    assert "lower town evacuated" in shown and "police say" in shown
+    assert reporter.input_value("#id_headline") == "Sea wall breached at the harbour, police say"
+
+    # Readers see the editor's version, pinned, with the image and caption.
+    reader = browser.new_page()
+    reader.goto(f"{server}/live/harbour-storm/")
+    article = reader.locator("article.post", has_text="lower town evacuated")
+    assert article.locator("figcaption").inner_text().startswith("The breached sea wall on Tuesday morning.")
+    assert article.locator("img").get_attribute("alt") == "Waves crossing a broken sea wall"
+    assert "police say" not in reader.content()
+    assert editor.csp_errors == [] and reporter.csp_errors == []
+
+
+def test_a_contributors_draft_is_approved_and_reaches_the_reader_page(browser, server):
+    editor = sign_in(browser, server, "ed")
+    editor.fill("#blog-title", "Council vote")
+    editor.click("button:has-text('Open')")
+    editor.wait_for_url(f"{server}/newsroom/council-vote/")
+
+    contributor = sign_in(browser, server, "cora")
+    contributor.goto(f"{server}/newsroom/council-vote/")
+    assert contributor.locator("#publish-button").inner_text() == "Submit for approval"
+    contributor.fill("#id_headline", "Residents queue outside the chamber")
+    type_body(contributor, "About 200 people are waiting to get in.")
+    contributor.click("#publish-button")
+    contributor.wait_for_selector(".message:has-text('Submitted for approval')")
+
+    editor.reload()
+    queued = editor.locator("#waiting-list .row", has_text="Residents queue outside the chamber")
+    queued.get_by_role("button", name="Approve").click()
+    editor.wait_for_selector(".message:has-text('Approved and published.')")
+
+    reader = editor.context.browser.new_page()
+    reader.goto(f"{server}/live/council-vote/")
+    assert reader.locator("article.post", has_text="Residents queue outside the chamber").count() == 1
+
+
+def test_an_unsent_draft_survives_a_closed_tab(browser, server):
+    reporter = sign_in(browser, server, "rita")
+    reporter.goto(f"{server}/newsroom/council-vote/")
+    reporter.fill("#id_headline", "Half-written headline")
+    type_body(reporter, "Half-written text.")
+    reporter.wait_for_timeout(700)  # the autosave is debounced
+    context = reporter.context
+    reporter.close()
+    page = context.new_page()
+    page.goto(f"{server}/newsroom/council-vote/")
+    page.wait_for_selector("#draft-restore:not([hidden])")
+    page.click("#draft-restore-yes")
+    assert page.input_value("#id_headline") == "Half-written headline"
+    assert "Half-written text." in page.inner_text(".prose-editor .tiptap")
+
+
+def test_a_scheduled_post_appears_on_time(browser, server):
+    reporter = sign_in(browser, server, "rita")
+    reporter.goto(f"{server}/newsroom/council-vote/")
+    # Blogs opened here are in UTC. The picker works in whole minutes: the first minute at least 15 s away.
+    when = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0)
+    reporter.fill("#id_headline", "Result expected shortly")
+    reporter.locator("#id_publish_at").evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }",
+                                                when.strftime("%Y-%m-%dT%H:%M"))
+    assert reporter.locator("#publish-button").inner_text() == "Schedule"
+    reporter.click("#publish-button")
+    reporter.wait_for_selector(".message:has-text('Scheduled.')")
+    reader = browser.new_page()
+    reader.goto(f"{server}/live/council-vote/")
+    assert reader.locator("article.post", has_text="Result expected shortly").count() == 0
+    # The reader page is live: the post arrives by push within a tick of its time, no reload.
+    reader.locator("article.post", has_text="Result expected shortly").wait_for(timeout=100_000)
+    assert datetime.now(UTC) >= when.replace(microsecond=0)  # not early

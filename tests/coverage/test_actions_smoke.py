@@ -1,0 +1,28 @@
+import json
+
+from dateline.coverage import actions
+from dateline.coverage.models import Change
+
+
+def test_publish_edit_delete_emit_one_change_each(blog, reporter, editor):
+    post = actions.create_post(reporter, blog, headline="First", body="<p>Hello <script>x</script></p>")
+    assert post.status == "published"
+    assert "<script>" not in post.body
+    post = actions.edit_post(reporter, post, headline="First, corrected")
+    post = actions.edit_post(editor, post, pinned=True)
+    actions.delete_post(editor, post)
+    types = list(Change.objects.filter(blog=blog).values_list("type", flat=True))
+    assert types == ["post.published", "post.updated", "post.pinned", "post.deleted"]
+    assert [json.loads(c.data)["seq"] for c in Change.objects.filter(blog=blog)] == [1, 2, 3, 4]
+
+
+def test_reserved_slugs_are_refused_and_avoided(editor):
+    """A blog cannot take a slug that a newsroom route owns; a title that would make one gets a suffix."""
+    import pytest
+
+    from dateline.coverage.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        actions.create_blog(editor, title="Sign in", slug="login")
+    assert "reserved" in refused.value.fields["slug"]
+    assert actions.create_blog(editor, title="Audit").slug == "audit-2"

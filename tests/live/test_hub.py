@@ -1,0 +1,150 @@
+"""The hub delivers each blog's changes in order, once each, filling gaps from the database."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from dateline.live.hub import Channel, Event, Hub
+from dateline.live.store import BlogHead, ChangeRow
+from dateline.live.subscriber import Subscriber
+
+
+class FakeStore:
+    """The Change table of one blog, in memory."""
+
+    def __init__(self, rows: list[ChangeRow]) -> None:
+        self.rows = rows
+        self.queries = 0
+
+    async def changes_after(self, blog_id: int, after: int, limit: int) -> list[ChangeRow]:
+        self.queries += 1
+        await asyncio.sleep(0)
+        return [r for r in self.rows if r.seq > after][:limit]
+
+    async def recent_changes(self, blog_id: int, count: int) -> list[ChangeRow]:
+        return self.rows[-count:]
+
+    async def blog_by_slug(self, slug: str) -> BlogHead | None:
+        return BlogHead(1, slug, self.rows[-1].seq if self.rows else 0) if slug == "b" else None
+
+    async def latest_seqs(self, ids):
+        return {1: self.rows[-1].seq if self.rows else 0}
+
+    def close(self) -> None:
+        pass
+
+
+def row(seq: int) -> ChangeRow:
+    return ChangeRow(seq, "post.published", f'{{"seq":{seq}}}')
+
+
+class Collector:
+    """A generic-path subscriber's send: records the body bytes it is given."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+
+    async def __call__(self, message) -> None:
+        if message.get("body"):
+            self.frames.append(message["body"])
+
+    def seqs(self) -> list[int]:
+        return [int(f.split(b"\n", 1)[0].removeprefix(b"id: ")) for f in self.frames if f.startswith(b"id: ")]
+
+
+async def _channel(rows: list[ChangeRow], db: list[ChangeRow] | None = None, ring_size: int = 1000):
+    store = FakeStore(db if db is not None else rows)
+    hub = Hub(store=store, ring_size=ring_size)  # type: ignore[arg-type]
+    ch = Channel(hub, BlogHead(1, "b", rows[-1].seq if rows else 0), rows, ring_size)
+    hub.channels["b"] = hub.by_id[1] = ch
+    collector = Collector()
+    sub = Subscriber(collector)
+    ch.subscribers.add(sub)
+    pump = asyncio.get_running_loop().create_task(sub.pump())
+    return hub, ch, collector, sub, pump, store
+
+
+async def _settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("order", [[4, 5, 6], [4, 4, 5, 4, 6, 5]])
+def test_in_order_changes_are_delivered_once_duplicates_ignored(order):
+    async def run():
+        hub, ch, collector, sub, pump, _ = await _channel([row(i) for i in (1, 2, 3)])
+        for seq in order:
+            ch.offer(Event(seq, "post.published", f'{{"seq":{seq}}}'))
+        await _settle()
+        sub.close(graceful=True)
+        await pump
+        return collector.seqs(), ch.last_seq
+
+    assert asyncio.run(run()) == ([4, 5, 6], 6)
+
+
+def test_a_gap_is_filled_from_the_database_before_later_changes_go_out():
+    """Seq 6 arrives before 4 and 5 (lost by the broker): 4 and 5 are read from the database, then 6 follows."""
+    async def run():
+        db = [row(i) for i in range(1, 7)]
+        hub, ch, collector, sub, pump, store = await _channel(db[:3], db=db)
+        ch.offer(Event(6, "post.published", '{"seq":6}'))
+        ch.offer(Event(6, "post.published", '{"seq":6}'))
+        await asyncio.sleep(0.05)
+        ch.offer(Event(4, "post.published", '{"seq":4}'))  # late duplicate of a filled change
+        ch.offer(Event(7, "post.published", '{"seq":7}'))
+        await _settle()
+        sub.close(graceful=True)
+        await pump
+        return collector.seqs(), store.queries
+
+    seqs, queries = asyncio.run(run())
+    assert seqs == [4, 5, 6, 7]
+    assert queries == 1
+
+
+def test_periodic_check_finds_changes_no_broker_announced():
+    async def run():
+        db = [row(i) for i in range(1, 4)]
+        hub, ch, collector, sub, pump, store = await _channel(db[:1], db=db)
+        await hub.check()
+        await asyncio.sleep(0.05)
+        sub.close(graceful=True)
+        await pump
+        return collector.seqs()
+
+    assert asyncio.run(run()) == [2, 3]
+
+
+def test_ring_keeps_the_latest_events_and_knows_what_it_can_serve():
+    async def run():
+        hub, ch, *_ = await _channel([row(i) for i in range(1, 11)], ring_size=4)
+        return ch.ring_floor, [e.seq for e in ch.events_after(8)], [e.seq for e in ch.events_after(6)]
+
+    assert asyncio.run(run()) == (6, [9, 10], [7, 8, 9, 10])
+
+
+def test_a_reader_whose_backlog_passes_the_limit_is_dropped():
+    async def run():
+        hub, ch, collector, sub, pump, _ = await _channel([row(1)])
+        pump.cancel()  # the reader stops reading
+        sub.limit = 1000
+        big = "x" * 600
+        for seq in (2, 3):
+            ch.offer(Event(seq, "post.published", f'{{"seq":{seq},"html":"{big}"}}'))
+        return sub in ch.subscribers, sub.closed, hub.metrics.dropped.value
+
+    assert asyncio.run(run()) == (False, True, 1)
+
+
+def test_channels_load_once_for_many_simultaneous_readers():
+    async def run():
+        store = FakeStore([row(1)])
+        hub = Hub(store=store)  # type: ignore[arg-type]
+        channels = await asyncio.gather(*(hub.channel("b") for _ in range(50)))
+        missing = await hub.channel("nope")
+        return len({id(c) for c in channels}), missing
+
+    assert asyncio.run(run()) == (1, None)
