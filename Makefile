@@ -33,11 +33,18 @@ run: install
 # Browser tests drive Debian's Chromium (never a downloaded browser) and check HTML with vnu (Java).
 # Installed here when we can (root with apt-get); otherwise those tests skip and say what to install.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless npm >/dev/null) \
-	      || echo "could not install chromium/java with apt-get: browser tests will skip (or fail in CI)"; \
-	  else echo "Chromium, Java or npm missing: apt-get install -y chromium default-jre-headless npm (browser tests skip without them)"; fi; \
+	    apt-get update -qq || true; \
+	    for pkg in $$missing; do \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null \
+	        || echo "could not install $$pkg with apt-get: the tests that need it skip (or fail in CI)"; \
+	    done; \
+	  else echo "missing:$$missing — apt-get install -y$$missing (browser tests skip without them)"; fi; \
 	fi
 
 # The W3C Nu HTML checker, from its official npm package (pinned); the HTML validity test runs it with Java.

@@ -336,8 +336,12 @@ class Hub:
             self._forget(ch)
         if not self.by_id:
             return
-        latest = await self.store.latest_seqs(list(self.by_id))
-        for blog_id, ch in list(self.by_id.items()):
+        asked = dict(self.by_id)
+        latest = await self.store.latest_seqs(list(asked))
+        # Only the channels asked about: one loaded during the query is not in the answer, and is not deleted.
+        for blog_id, ch in asked.items():
+            if self.by_id.get(blog_id) is not ch:
+                continue  # forgotten meanwhile
             seq = latest.get(blog_id)
             if seq is None:
                 self._forget(ch)  # the blog was deleted

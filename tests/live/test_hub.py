@@ -148,3 +148,47 @@ def test_channels_load_once_for_many_simultaneous_readers():
         return len({id(c) for c in channels}), missing
 
     assert asyncio.run(run()) == (1, None)
+
+
+def test_a_channel_loaded_while_a_check_is_running_keeps_its_readers():
+    """Regression: the check asked about blog 1 only; blog 2 was loaded meanwhile and is absent from the answer —
+    that is not a deletion, and its fresh reader must stay connected (it used to be closed at once)."""
+    async def run():
+        hub, ch, collector, sub, pump, store = await _channel([row(1)])
+        gate = asyncio.Event()
+        asked: list[list[int]] = []
+
+        async def latest_seqs(ids):
+            asked.append(list(ids))
+            await gate.wait()
+            return {i: 1 for i in ids}
+
+        store.latest_seqs = latest_seqs
+        check = asyncio.get_running_loop().create_task(hub.check())
+        await _settle()
+        other = Channel(hub, BlogHead(2, "other", 0), [], 1000)
+        hub.channels["other"] = hub.by_id[2] = other
+        newcomer = Subscriber(Collector())
+        other.subscribers.add(newcomer)
+        gate.set()
+        await check
+        sub.close(graceful=True)
+        await pump
+        return asked, "other" in hub.channels, newcomer in other.subscribers, newcomer.closed
+
+    assert asyncio.run(run()) == ([[1]], True, True, False)
+
+
+def test_a_deleted_blog_is_forgotten_and_its_readers_closed():
+    async def run():
+        hub, ch, collector, sub, pump, store = await _channel([row(1)])
+
+        async def latest_seqs(ids):
+            return {}
+
+        store.latest_seqs = latest_seqs
+        await hub.check()
+        await pump
+        return "b" in hub.channels, sub.closed
+
+    assert asyncio.run(run()) == (False, True)
