@@ -1,7 +1,8 @@
 """``GET /live/<slug>/changes?after=<seq>``: the changes after a seq, as JSON, built for shared caches.
 
     {"seq": <latest>, "changes": [<event data>, ...]}             # ordered by seq
-    {"seq": <latest>, "changes": [], "reset": true}                # cannot catch up: reload the page
+    {"seq": <latest>, "changes": [], "reset": true}                # no longer retained: reload the page
+    {"seq": <last given>, "changes": [...], "more": true}          # over CATCH_UP_LIMIT behind: a page; ask again
 
 Every up-to-date reader asks for the same URL (``after=<latest>``), so one cached object serves them all. The
 answer for (``after``, ``latest``) never changes — changes are immutable — so the ETag is just those two numbers
@@ -82,8 +83,12 @@ async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
     else:
         rows = await hub.store.changes_after(ch.blog_id, after, CATCH_UP_LIMIT)
         rows = [row for row in rows if row.seq <= latest]
-        if not rows or rows[0].seq != after + 1 or rows[-1].seq != latest:
-            body = _reset(latest)  # pruned, or more than CATCH_UP_LIMIT behind: a reload is cheaper
+        if not rows or rows[0].seq != after + 1:
+            body = _reset(latest)  # pruned: no longer retained
+        elif rows[-1].seq != latest:
+            # More than CATCH_UP_LIMIT behind: the first page. ``seq`` is where it brings the client (so even a
+            # client that ignores ``more`` never skips a change); ``more`` says to ask again at once.
+            body = _encode(rows[-1].seq, [row.data for row in rows], more=True)
         else:
             body = _encode(latest, [row.data for row in rows])
     etag = b'W/"%d-%d-%d"' % (ch.blog_id, after, latest)
@@ -98,8 +103,8 @@ async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
     return answer
 
 
-def _encode(latest: int, datas: list[str]) -> bytes:
-    return b'{"seq":%d,"changes":[%s]}' % (latest, ",".join(datas).encode())
+def _encode(seq: int, datas: list[str], *, more: bool = False) -> bytes:
+    return b'{"seq":%d,"changes":[%s]%s}' % (seq, ",".join(datas).encode(), b',"more":true' if more else b"")
 
 
 def _reset(latest: int) -> bytes:

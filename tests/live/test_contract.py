@@ -124,6 +124,27 @@ def test_resume_beyond_retention_gets_a_reset_event_and_then_live_changes(edge_s
     reader.stop()
 
 
+def test_changes_pages_a_long_catch_up_instead_of_resetting_while_retained(edge_server, editor, blog, monkeypatch):
+    """Replaying from 0 gives the whole page even when more changes are retained than one answer carries."""
+    monkeypatch.setattr("dateline.live.changes.CATCH_UP_LIMIT", 7)
+    edge_server.edge.hub.ring_size = 3
+    _do_everything(editor, blog, 20)
+    pages, after, events = [], 0, []
+    with httpx.Client() as client:
+        while True:
+            answer = client.get(f"{edge_server.url}/live/{blog.slug}/changes", params={"after": after}).json()
+            assert "reset" not in answer
+            pages.append([c["seq"] for c in answer["changes"]])
+            events += answer["changes"]
+            after = answer["seq"]
+            if not answer.get("more"):
+                break
+    assert pages == [list(range(1, 8)), list(range(8, 15)), list(range(15, 21))]
+    assert after == _seq(blog) == 20
+    state, expected = replay(events), db_state(blog)
+    assert (state["posts"], state["key_points"]) == (expected["posts"], expected["key_points"])
+
+
 def test_a_resume_point_ahead_of_the_blog_is_a_reset(edge_server, editor, blog):
     actions.create_post(editor, blog, headline="One")
     reader = SseReader(f"{edge_server.url}/live/{blog.slug}/events?after=99").start()

@@ -281,6 +281,7 @@
         (body.changes || []).forEach(function (c) {
           apply(typeof c.data === 'string' ? JSON.parse(c.data) : (c.data || c));
         });
+        if (body.more) again = true; // a page of a long catch-up: the rest at once
       })
       .catch(function () { /* the next poll or the stream retries */ })
       .then(function () { inFlight = false; if (again) { again = false; catchUp(); } });
