@@ -12,6 +12,8 @@ from typing import Any
 
 import dj_database_url
 
+from dateline.cache import cache_config
+
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
@@ -138,6 +140,8 @@ LOGGING = {
 DATELINE_PUBLISHER = os.environ.get("DATELINE_PUBLISHER", "The Dateline Courier")
 DATELINE_PUBLIC_URL = os.environ.get("DATELINE_PUBLIC_URL", "").rstrip("/")
 DATELINE_REDIS_URL = os.environ.get("DATELINE_REDIS_URL", "")
+# Presence and oEmbed answers: per process, or shared by every process through Redis when it is configured.
+CACHES = cache_config(DATELINE_REDIS_URL)
 DATELINE_MAX_IMAGE_PIXELS = int(os.environ.get("DATELINE_MAX_IMAGE_PIXELS", str(40_000_000)))
 # /changes keeps at least this many changes per blog, and everything newer than DATELINE_CHANGE_RETENTION_HOURS.
 DATELINE_CHANGE_RETENTION_COUNT = int(os.environ.get("DATELINE_CHANGE_RETENTION_COUNT", "1000"))

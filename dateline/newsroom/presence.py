@@ -1,7 +1,8 @@
 """Who has a post open in the editor right now: a heartbeat every 10 s, remembered for 30 s in the cache.
 
-Advisory only (the version check is what prevents overwrites), so a per-process cache is good enough: with several
-processes, set up a shared cache (Redis) and presence spans them too.
+The cache is shared by every serving process when Redis is configured (``dateline/cache.py``), so presence spans
+``--workers N``. Advisory only — the version check is what prevents overwrites — so two beats crossing between
+processes may drop one name until its next beat (10 s), and a Redis outage shows nobody rather than failing.
 """
 
 from __future__ import annotations
