@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dateline.newsroom import assets
-from dateline.newsroom.views import auth, blog, dashboard, desk, history, posts
+from dateline.newsroom.views import assist, auth, blog, dashboard, desk, history, posts
 
 app_name = "newsroom"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/", desk.desk, name="desk"),
     path("<slug:slug>/compose", desk.compose, name="compose"),
     path("<slug:slug>/key-points", blog.key_points, name="key-points"),
+    path("<slug:slug>/assist/similar", assist.similar, name="similar"),
     path("<slug:slug>/team", blog.team, name="team"),
     path("<slug:slug>/end", blog.end_coverage, name="end"),
     path("<slug:slug>/posts/<int:post_id>/row", desk.post_row_fragment, name="post-row"),

@@ -216,3 +216,50 @@ def test_a_scheduled_post_appears_on_time(browser, server):
     # The reader page is live: the post arrives by push within a tick of its time, no reload.
     reader.locator("article.post", has_text="Result expected shortly").wait_for(timeout=100_000)
     assert datetime.now(UTC) >= when.replace(microsecond=0)  # not early
+
+
+def test_the_composer_warns_of_a_repeat_and_key_points_are_drafted_for_the_editor(browser, server):
+    editor = sign_in(browser, server, "ed")
+    editor.fill("#blog-title", "Quarry fire")
+    editor.click("button:has-text('Open')")
+    editor.wait_for_url(f"{server}/newsroom/quarry-fire/")
+    filed = [
+        ("Fire at Hollins quarry sends smoke over Eastmoor",
+         "Crews from four stations are fighting a fire in the explosives store at Hollins quarry. Residents of "
+         "Eastmoor are asked to keep windows closed. Key context: The quarry stores 40 tonnes of blasting agent."),
+        ("Road to Eastmoor closed",
+         "Police have closed the B4120 between Hollins and Eastmoor while crews work. Buses are diverted via Kellby."),
+    ]
+    for headline, text in filed:
+        editor.fill("#id_headline", headline)
+        type_body(editor, text)
+        editor.click("#publish-button")
+        editor.wait_for_selector(".message:has-text('Published.')")
+
+    # A reporter starts filing the same news: the composer names the earlier post, as a warning.
+    reporter = sign_in(browser, server, "rita")
+    reporter.goto(f"{server}/newsroom/quarry-fire/")
+    assert reporter.inner_text("#similar") == ""
+    reporter.fill("#id_headline", "Blaze at Hollins quarry explosives store")
+    type_body(reporter, "Four fire stations have crews at the Hollins quarry fire; Eastmoor residents should keep "
+                        "windows closed.")
+    warning = reporter.locator("#similar")
+    warning.get_by_role("link", name="Fire at Hollins quarry sends smoke over Eastmoor").wait_for()
+    assert warning.inner_text().startswith("This may repeat an earlier post:")
+    assert "Road to Eastmoor closed" not in warning.inner_text()
+    assert reporter.locator("#publish-button").is_enabled()  # a warning, never a block
+
+    # The editor asks for drafted key points: filled in the form, not yet saved.
+    editor.goto(f"{server}/newsroom/quarry-fire/key-points")
+    editor.click("#kp-draft")
+    editor.wait_for_selector("#kp-drafted")
+    drafted = editor.input_value("#kp-text-0")
+    assert drafted and ("Hollins" in drafted or "Eastmoor" in drafted or "B4120" in drafted)
+    reader = editor.context.new_page()
+    reader.goto(f"{server}/live/quarry-fire/")
+    assert reader.locator("#key-points li").count() == 0
+    editor.click("button:has-text('Save key points')")
+    editor.wait_for_selector(".message:has-text('Key points updated.')")
+    reader.reload()
+    assert reader.locator("#key-points li").count() >= 1
+    assert editor.csp_errors == [] and reporter.csp_errors == []

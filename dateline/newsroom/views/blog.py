@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dateline.accounts.models import Role, User
+from dateline.assist.key_points import draft_key_points
 from dateline.coverage import actions
 from dateline.coverage import permissions as perm
 from dateline.coverage.errors import ActionError, Forbidden, ValidationFailed
@@ -49,11 +50,11 @@ def _submitted_points(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 def _key_points_page(request: HttpRequest, blog: LiveBlog, points: list[dict[str, Any]], *,
-                     error: ActionError | None = None) -> HttpResponse:
+                     error: ActionError | None = None, drafted: bool = False) -> HttpResponse:
     posts = Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED).order_by("-published_at")[:100]
     rows = [*points, *({"text": "", "post_id": None} for _ in range(BLANK_ROWS))]
     return page(request, "key_points.html", {
-        "blog": blog, "rows": rows, "posts": posts, "error": error,
+        "blog": blog, "rows": rows, "posts": posts, "error": error, "drafted": drafted,
         "key_points_js": asset_url("newsroom", "key_points.js"),
     }, status=error.status if error else 200)
 
@@ -64,6 +65,9 @@ def key_points(request: HttpRequest, slug: str) -> HttpResponse:
     blog = blog_for(request, slug)
     _require_editor(request, "edit key points")
     if request.method == "GET":
+        if request.GET.get("draft"):
+            # Proposed points in the form, for the editor to read, edit and save: nothing changes for readers yet.
+            return _key_points_page(request, blog, draft_key_points(blog), drafted=True)
         current = [{"text": p.text, "post_id": p.post_id} for p in KeyPoint.objects.filter(blog=blog)]
         return _key_points_page(request, blog, current)
     points = _submitted_points(request)

@@ -21,6 +21,52 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn); else fn();
   }
 
+  /* "This may repeat an earlier post": as the reporter pauses typing, ask the desk which earlier posts look like
+     this one, and list them (a warning, never a block). Answers to older questions are ignored. */
+  function watchForRepeats(form) {
+    var box = document.getElementById("similar");
+    if (!box || !window.fetch) return;
+    var asked = "", latest = 0, timer = null;
+    function show(found) {
+      box.textContent = "";
+      if (!found.length) return;
+      var p = document.createElement("p"), strong = document.createElement("strong"), list = document.createElement("ul");
+      strong.textContent = found.length > 1 ? "This may repeat earlier posts:" : "This may repeat an earlier post:";
+      p.appendChild(strong);
+      found.forEach(function (post) {
+        var li = document.createElement("li"), a = document.createElement("a");
+        a.href = post.url;
+        a.textContent = (post.time ? post.time + " · " : "") + (post.headline || "Post " + post.id);
+        li.appendChild(a);
+        var state = post.status === "published" ? "" : ", not yet published";
+        li.appendChild(document.createTextNode(" (" + Math.round(post.score * 100) + "% alike" + state + ")"));
+        list.appendChild(li);
+      });
+      box.appendChild(p);
+      box.appendChild(list);
+    }
+    function ask() {
+      var headline = form.elements.headline.value, body = form.elements.body.value;
+      if (headline + "\u0000" + body === asked) return;
+      asked = headline + "\u0000" + body;
+      var words = (headline + " " + body.replace(/<[^>]*>/g, " ")).split(/\s+/).filter(Boolean).length;
+      var mine = ++latest;
+      if (words < 5) { show([]); return; }
+      var data = new FormData();
+      data.append("headline", headline);
+      data.append("body", body);
+      if (box.dataset.exclude) data.append("exclude", box.dataset.exclude);
+      fetch(box.dataset.similarUrl, { method: "POST", body: data, credentials: "same-origin",
+                                      headers: { "X-CSRFToken": form.elements.csrfmiddlewaretoken.value } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) { if (answer && mine === latest) show(answer.similar || []); })
+        .catch(function () { /* advisory: a failed check shows nothing */ });
+    }
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 700); });
+    // A new post shown again with its values (a refused attempt) is checked at once; an edit only once it changes.
+    if (form.elements.headline.value && !box.dataset.exclude) ask();
+  }
+
   ready(function () {
     var form = document.querySelector("form[data-shortcut-intent]");
     if (!form) return;
@@ -41,6 +87,8 @@
       publishAt.addEventListener("input", relabel);
       relabel();
     }
+
+    watchForRepeats(form);
 
     var prompt = document.getElementById("draft-restore");
     var key = form.dataset.draftKey;
