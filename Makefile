@@ -76,6 +76,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.catchup
+	$(BIN)/python -m bench.assist
 
 clean:
 	rm -rf $(VENV) var
