@@ -5,7 +5,8 @@ from dateline.assist.text import blocks, content_words, plain_text, sentences
 
 def test_blocks_keep_a_bold_opening_label_whichever_side_of_the_tag_its_colon_is():
     html = ("<p><strong>Key context:</strong> The dam &amp; spillway.</p>"
-            "<ul><li><strong>Evacuations</strong>: About 4,100 people.</li><li>Plain <strong>bold</strong> word.</li></ul>"
+            "<ul><li><strong>Evacuations</strong>: About 4,100 people.</li>"
+            "<li>Plain <strong>bold</strong> word.</li></ul>"
             "<h3>Sub-heading</h3><p>No label here.</p>")
     assert [(b.label, b.text, b.heading) for b in blocks(html)] == [
         ("Key context", "The dam & spillway.", False),

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import missing_service
 
@@ -239,14 +240,19 @@ def test_the_composer_warns_of_a_repeat_and_key_points_are_drafted_for_the_edito
     # A reporter starts filing the same news: the composer names the earlier post, as a warning.
     reporter = sign_in(browser, server, "rita")
     reporter.goto(f"{server}/newsroom/quarry-fire/")
-    assert reporter.inner_text("#similar") == ""
+    assert reporter.inner_text("#assist") == ""
     reporter.fill("#id_headline", "Blaze at Hollins quarry explosives store")
     type_body(reporter, "Four fire stations have crews at the Hollins quarry fire; Eastmoor residents should keep "
-                        "windows closed.")
-    warning = reporter.locator("#similar")
+                        "windows closed. About 600 homes are affected.")
+    warning = reporter.locator("#assist")
     warning.get_by_role("link", name="Fire at Hollins quarry sends smoke over Eastmoor").wait_for()
     assert warning.inner_text().startswith("This may repeat an earlier post:")
     assert "Road to Eastmoor closed" not in warning.inner_text()
+    # ... and asks who gives the figure, until a verification note says.
+    assert "About 600 homes are affected." in warning.locator("li").all_inner_texts()
+    reporter.fill("#id_verification_note", "Figure from Eastmoor council.")
+    expect(warning).not_to_contain_text("About 600 homes")
+    expect(warning).to_contain_text("This may repeat an earlier post:")
     assert reporter.locator("#publish-button").is_enabled()  # a warning, never a block
 
     # The editor asks for drafted key points: filled in the form, not yet saved.

@@ -1,43 +1,57 @@
-"""The desk's assistants, as JSON for the composer: posts that the one being written may repeat."""
+"""The desk's assistant, as JSON for the composer: what to look at again before filing.
+
+* ``similar`` — earlier posts the one being written may repeat (``assist/duplicates.py``);
+* ``unattributed`` — sentences giving figures without a source, when the post has no verification note
+  (``assist/attribution.py``).
+
+Advice only: the composer shows it beside the form and never stops a filing.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dateline.assist.attribution import unattributed_figures
 from dateline.assist.duplicates import similar_posts
 from dateline.coverage import permissions as perm
-from dateline.coverage.models import Post
+from dateline.coverage.models import LiveBlog, Post
 from dateline.coverage.render import local_time
 from dateline.coverage.validation import parse_id
 from dateline.newsroom.views.common import blog_for, newsroom_view
 
 MAX_TEXT = 200_000  # characters of headline + body looked at; a post is never near this
+SHOWN = 3
 
 
 @newsroom_view
 @require_POST
-def similar(request: HttpRequest, slug: str) -> JsonResponse:
-    """``headline``, ``body`` (HTML) and, when editing, ``exclude`` (the post's id) → the earlier posts it resembles.
-
-    Drafts of other reporters are only shown to those who may see them (editors, and the drafts' authors).
-    """
+def check(request: HttpRequest, slug: str) -> JsonResponse:
+    """Form fields ``headline``, ``body`` (HTML), ``verification_note`` and, when editing, ``exclude`` (the post)."""
     blog = blog_for(request, slug)
     headline = request.POST.get("headline", "")[:MAX_TEXT]
     body = request.POST.get("body", "")[:MAX_TEXT]
-    exclude = parse_id(request.POST.get("exclude", ""))
+    unattributed = [] if request.POST.get("verification_note", "").strip() else unattributed_figures(body)
+    return JsonResponse({"similar": _similar(request, blog, headline, body, parse_id(request.POST.get("exclude"))),
+                         "unattributed": unattributed})
+
+
+def _similar(request: HttpRequest, blog: LiveBlog, headline: str, body: str,
+             exclude: int | None) -> list[dict[str, Any]]:
+    """The closest earlier posts; other reporters' drafts only for those who may see them (editors, their authors)."""
     found = []
-    for match in similar_posts(blog, headline, body, exclude=exclude, limit=6):
-        if match.status != Post.Status.PUBLISHED:
-            post = Post.objects.get(pk=match.post_id)
-            if not perm.can_see_drafts(request.user, post):
-                continue
+    for match in similar_posts(blog, headline, body, exclude=exclude, limit=SHOWN * 2):
+        if match.status != Post.Status.PUBLISHED and not perm.can_see_drafts(request.user,
+                                                                            Post.objects.get(pk=match.post_id)):
+            continue
         entry = match.as_json()
         published = local_time(match.published_at, blog.time_zone)
         entry["time"] = published.strftime("%H:%M") if published else None
         entry["url"] = reverse("newsroom:edit", args=[blog.slug, match.post_id])
         found.append(entry)
-        if len(found) == 3:
+        if len(found) == SHOWN:
             break
-    return JsonResponse({"similar": found})
+    return found

@@ -21,50 +21,59 @@
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn); else fn();
   }
 
-  /* "This may repeat an earlier post": as the reporter pauses typing, ask the desk which earlier posts look like
-     this one, and list them (a warning, never a block). Answers to older questions are ignored. */
-  function watchForRepeats(form) {
-    var box = document.getElementById("similar");
+  /* The desk's assistant: as the reporter pauses typing, ask which earlier posts this one may repeat and which of
+     its figures name no source, and list them beside the form — advice, never a block. Answers to older questions
+     are ignored. */
+  function watchWithAssistant(form) {
+    var box = document.getElementById("assist");
     if (!box || !window.fetch) return;
     var asked = "", latest = 0, timer = null;
-    function show(found) {
-      box.textContent = "";
-      if (!found.length) return;
+    function section(title, items, fill) {
+      if (!items.length) return;
       var p = document.createElement("p"), strong = document.createElement("strong"), list = document.createElement("ul");
-      strong.textContent = found.length > 1 ? "This may repeat earlier posts:" : "This may repeat an earlier post:";
+      strong.textContent = title;
       p.appendChild(strong);
-      found.forEach(function (post) {
-        var li = document.createElement("li"), a = document.createElement("a");
-        a.href = post.url;
-        a.textContent = (post.time ? post.time + " · " : "") + (post.headline || "Post " + post.id);
-        li.appendChild(a);
-        var state = post.status === "published" ? "" : ", not yet published";
-        li.appendChild(document.createTextNode(" (" + Math.round(post.score * 100) + "% alike" + state + ")"));
-        list.appendChild(li);
-      });
+      items.forEach(function (item) { var li = document.createElement("li"); fill(li, item); list.appendChild(li); });
       box.appendChild(p);
       box.appendChild(list);
     }
+    function show(answer) {
+      box.textContent = "";
+      var similar = answer.similar || [], unattributed = answer.unattributed || [];
+      section(similar.length > 1 ? "This may repeat earlier posts:" : "This may repeat an earlier post:", similar,
+        function (li, post) {
+          var a = document.createElement("a");
+          a.href = post.url;
+          a.textContent = (post.time ? post.time + " · " : "") + (post.headline || "Post " + post.id);
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(" (" + Math.round(post.score * 100) + "% alike" +
+                                                 (post.status === "published" ? "" : ", not yet published") + ")"));
+        });
+      section("Who says so? These figures name no source — attribute them, or add a verification note:", unattributed,
+        function (li, sentence) { li.textContent = sentence; });
+    }
+    function field(name) { var el = form.elements[name]; return el ? el.value : ""; }
     function ask() {
-      var headline = form.elements.headline.value, body = form.elements.body.value;
-      if (headline + "\u0000" + body === asked) return;
-      asked = headline + "\u0000" + body;
-      var words = (headline + " " + body.replace(/<[^>]*>/g, " ")).split(/\s+/).filter(Boolean).length;
+      var headline = field("headline"), body = field("body"), note = field("verification_note");
+      var question = [headline, body, note ? "noted" : ""].join("\u0000");
+      if (question === asked) return;
+      asked = question;
       var mine = ++latest;
-      if (words < 5) { show([]); return; }
+      if ((headline + " " + body.replace(/<[^>]*>/g, " ")).split(/\s+/).filter(Boolean).length < 5) { show({}); return; }
       var data = new FormData();
       data.append("headline", headline);
       data.append("body", body);
+      data.append("verification_note", note);
       if (box.dataset.exclude) data.append("exclude", box.dataset.exclude);
-      fetch(box.dataset.similarUrl, { method: "POST", body: data, credentials: "same-origin",
-                                      headers: { "X-CSRFToken": form.elements.csrfmiddlewaretoken.value } })
+      fetch(box.dataset.checkUrl, { method: "POST", body: data, credentials: "same-origin",
+                                    headers: { "X-CSRFToken": field("csrfmiddlewaretoken") } })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (answer) { if (answer && mine === latest) show(answer.similar || []); })
-        .catch(function () { /* advisory: a failed check shows nothing */ });
+        .then(function (answer) { if (answer && mine === latest) show(answer); })
+        .catch(function () { /* advice: a failed check shows nothing */ });
     }
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 700); });
     // A new post shown again with its values (a refused attempt) is checked at once; an edit only once it changes.
-    if (form.elements.headline.value && !box.dataset.exclude) ask();
+    if (field("headline") && !box.dataset.exclude) ask();
   }
 
   ready(function () {
@@ -88,7 +97,7 @@
       relabel();
     }
 
-    watchForRepeats(form);
+    watchWithAssistant(form);
 
     var prompt = document.getElementById("draft-restore");
     var key = form.dataset.draftKey;
