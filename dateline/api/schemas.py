@@ -64,6 +64,11 @@ class AuthorOut(Schema):
     name: str
 
 
+class CorrectionOut(Schema):
+    note: str = Field(description="Plain text, e.g. \"An earlier version of this post misstated the river level.\"")
+    created_at: Timestamp
+
+
 class PostOut(Schema):
     id: int
     blog: str = Field(description="The blog's slug.")
@@ -76,6 +81,8 @@ class PostOut(Schema):
     update_note: str
     verification_note: str
     media: list[MediaOut]
+    corrections: list[CorrectionOut] = Field(
+        description="Corrections published on this post, oldest first (see PATCH's 'correction').")
     created_at: Timestamp
     published_at: Timestamp | None
     updated_at: Timestamp
@@ -188,6 +195,11 @@ class PostPatch(Strict):
     verification_note: StrictStr | None = None
     media: list[StrictInt] | None = None
     publish_at: AwareDatetime | None = Field(None, description="Schedule a draft; null cancels the schedule.")
+    correction: StrictStr | None = Field(
+        None, description=(
+            "Publish a correction with this edit (plain text, at most 500 characters): shown at the end of the post "
+            "and in the blog's corrections log (/live/<slug>/corrections/). Published posts only (422 on a draft). "
+            "A correction alone is an edit: it bumps the version and is one post.updated change."))
 
 
 class KeyPointIn(Strict):

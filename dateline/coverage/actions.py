@@ -28,6 +28,7 @@ from dateline.coverage.models import (
     AuditEntry,
     BlogMembership,
     Change,
+    Correction,
     KeyPoint,
     LiveBlog,
     Media,
@@ -56,6 +57,8 @@ POST_FIELDS = frozenset(
     {"headline", "body", "status", "pinned", "tags", "authors", "update_note", "verification_note", "media",
      "publish_at"}
 )
+# An edit may also carry a correction: a note published with the post and in the blog's corrections log.
+EDIT_FIELDS = POST_FIELDS | {"correction"}
 # Slugs that would be shadowed by the newsroom's or the site's own routes (/newsroom/login/, /newsroom/audit/, …).
 RESERVED_SLUGS = frozenset({"login", "logout", "audit", "static", "blogs", "new", "api", "media", "healthz", "metrics"})
 BLOG_FIELDS = frozenset(
@@ -169,9 +172,9 @@ def _bool(fields: dict[str, str], name: str, value: Any) -> bool:
     return value
 
 
-def _clean_post(given: Mapping[str, Any]) -> dict[str, Any]:
+def _clean_post(given: Mapping[str, Any], allowed: frozenset[str] = POST_FIELDS) -> dict[str, Any]:
     """Validate and sanitise post fields; raise ValidationFailed naming every bad field at once."""
-    unknown = set(given) - POST_FIELDS
+    unknown = set(given) - allowed
     fields: dict[str, str] = {name: "Unknown field." for name in sorted(unknown)}
     clean: dict[str, Any] = {}
     for name, value in given.items():
@@ -180,7 +183,7 @@ def _clean_post(given: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "body":
             raw = text(fields, name, value, MAX_BODY * 2)
             clean[name] = clean_body(raw)
-        elif name in ("update_note", "verification_note"):
+        elif name in ("update_note", "verification_note", "correction"):  # plain text; escaped when rendered
             clean[name] = text(fields, name, value, MAX_NOTE)
         elif name == "tags":
             clean[name] = _tags(fields, value)
@@ -248,9 +251,15 @@ def edit_post(actor: Any, post: Post, *, expected_version: int | None = None, no
 
     An edit that changes nothing writes nothing. One that only pins or unpins is ``post.pinned``/``post.unpinned``;
     publishing a draft (approval) is ``post.published``; other edits of a public post are ``post.updated``.
+
+    ``correction`` (plain text, at most 500 characters) publishes a correction with the edit: one ``Correction`` row
+    carried by the new version, shown at the end of the post and in the blog's corrections log. A correction alone
+    is an edit readers see (``post.updated``); with other fields it is still that one change, never a second. Only
+    published posts take corrections: a draft is simply fixed, nobody has read it.
     """
     perm.require_user(actor)
-    clean = _clean_post(given)
+    clean = _clean_post(given, EDIT_FIELDS)
+    correction: str = clean.pop("correction", "")
     with _locked_blog(post.blog) as blog:
         post = _reload_post(post, blog)
         if post.status == Post.Status.DELETED:
@@ -261,18 +270,28 @@ def edit_post(actor: Any, post: Post, *, expected_version: int | None = None, no
                 "This post was changed by someone else since you loaded it. Reload it and apply your change again.",
                 extra={"current": post_data(post)},
             )
-        changed = _apply_post_changes(actor, post, clean, now or timezone.now())
+        if correction and post.status != Post.Status.PUBLISHED:
+            raise ValidationFailed("Only published posts can carry a correction; fix a draft directly.",
+                                   fields={"correction": "This post is not published."})
+        now = now or timezone.now()
+        changed = _apply_post_changes(actor, post, clean, now)
+        if correction:
+            changed.add("correction")
         if not changed:
             return post
         if "status" in changed:
-            post.published_at = post.published_at or now or timezone.now()
+            post.published_at = post.published_at or now
         post.version += 1
         if changed - {"pinned"}:
-            post.updated_at = now or timezone.now()
+            post.updated_at = now
+        if correction:
+            Correction.objects.create(post=post, blog=blog, note=correction, created_at=now, version=post.version,
+                                      created_by=actor if perm.role_of(actor) else None)
         post.html = render_post(post)
         post.save()
         _revise(post, actor)
-        _audit(actor, "post.edit", blog, post, fields=sorted(changed))
+        detail = {"correction": correction} if correction else {}
+        _audit(actor, "post.edit", blog, post, fields=sorted(changed), **detail)
         if post.is_public:
             if "status" in changed:  # only draft -> published gets here: approval or a reporter publishing
                 kind = "post.published"

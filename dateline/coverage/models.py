@@ -191,6 +191,29 @@ class PostRevision(models.Model):
         constraints = [models.UniqueConstraint(fields=["post", "version"], name="unique_post_version")]
 
 
+class Correction(models.Model):
+    """A correction published on a post: "An earlier version of this post misstated …", shown with the post and in
+    the blog's corrections log. Rows, not a field on the post: a post can be corrected more than once, and the log
+    lists every one with its time without reading revisions. Written only by ``actions.edit_post``."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="corrections")
+    # Denormalised from the post so the blog's log is one indexed query, not a join through every post.
+    blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="corrections")
+    note = models.CharField(max_length=500, help_text="Plain text")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(help_text="The post version that carried the correction")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["blog", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.note
+
+
 class KeyPoint(models.Model):
     blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from dateline.coverage.models import KeyPoint, LiveBlog, Post
-from dateline.coverage.serializers import post_authors, post_media
+from dateline.coverage.serializers import post_authors, post_corrections, post_media
 
 
 def local_time(value: datetime | None, time_zone: str) -> datetime | None:
@@ -25,6 +25,7 @@ def render_post(post: Post) -> str:
             "blog": blog,
             "authors": post_authors(post),
             "media": post_media(post),
+            "corrections": post_corrections(post),
             "published_local": local_time(post.published_at, blog.time_zone),
             "updated_local": local_time(post.updated_at, blog.time_zone),
             "edited": post.version > 1 and post.published_at is not None and post.updated_at > post.published_at,

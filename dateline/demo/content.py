@@ -309,6 +309,15 @@ POSTS: list[dict[str, Any]] = [
         "tags": ["weather"],
         "pinned": False,
         "edited_minute": None,
+        # Published with the warning's end misstated; corrected openly 27 minutes later (the text above is the
+        # corrected one).
+        "correction": {
+            "minute": 112,
+            "note": (
+                "An earlier version of this post said the amber rain warning "
+                "was in force until 6pm. It runs until 3pm."
+            ),
+        },
     },
     # 7 - 07:40
     {

@@ -74,6 +74,8 @@ def _timeline() -> list[tuple[int, int, str, int]]:
             events.append((spec["minute"], 1, "pin", i))
         if spec.get("edited_minute") is not None:
             events.append((spec["edited_minute"], 2, "edit", i))
+        if spec.get("correction"):
+            events.append((spec["correction"]["minute"], 3, "correct", i))
     return sorted(events)
 
 
@@ -120,6 +122,8 @@ def _load(digest: str) -> LiveBlog:
             )
         elif what == "pin":
             posts[i] = actions.edit_post(editor, posts[i], pinned=True, now=at(minute))
+        elif what == "correct":
+            posts[i] = actions.edit_post(editor, posts[i], now=at(minute), correction=post_spec["correction"]["note"])
         else:
             posts[i] = actions.edit_post(author if author.role == "editor" else editor, posts[i], now=at(minute),
                                          update_note=post_spec.get("update_note", ""))

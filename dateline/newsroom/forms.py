@@ -95,4 +95,10 @@ class ComposerForm(PostForm):
 
 class EditPostForm(PostForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # Published posts only (edit.html shows it for them); the action refuses one on a draft.
+    correction = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Say what was wrong and what is right, e.g. “An earlier version of this post misstated the river "
+                  "level as 4.2m; it was 2.4m.” Shown at the end of the post and in the corrections log; it cannot be "
+                  "taken back. Fix the text above as well.")
 

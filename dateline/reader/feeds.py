@@ -26,7 +26,7 @@ def feed_posts(blog: LiveBlog) -> list[Post]:
     """The newest published posts (pinned or not), newest first."""
     return list(
         Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED)
-        .order_by("-published_at", "-pk").prefetch_related("postauthor_set__user")[:FEED_SIZE]
+        .order_by("-published_at", "-pk").prefetch_related("postauthor_set__user", "corrections")[:FEED_SIZE]
     )
 
 

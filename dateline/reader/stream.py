@@ -81,7 +81,9 @@ def stream_page(
         query = query.filter(
             Q(published_at__lt=before.published_at) | Q(published_at=before.published_at, pk__lt=before.post_id)
         )
-    rows = list(query.order_by("-published_at", "-pk").prefetch_related("postauthor_set__user")[: limit + 1])
+    # The page ships stored fragments; authors and corrections are read by its JSON-LD (reader/structured.py).
+    rows = list(query.order_by("-published_at", "-pk")
+                .prefetch_related("postauthor_set__user", "corrections")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (Cursor.after(rows[-1]) if more and rows else None)
@@ -128,7 +130,7 @@ def snapshot(slug: str, before: Cursor | None = None, limit: int = PAGE_SIZE) ->
         blog = LiveBlog.objects.select_related("lead_media", "story").get(slug=slug)
         count = published(blog).count()
         pinned = list(published(blog).filter(pinned=True).order_by("-published_at", "-pk")
-                      .prefetch_related("postauthor_set__user")) if before is None else []
+                      .prefetch_related("postauthor_set__user", "corrections")) if before is None else []
         posts, next_cursor = stream_page(blog, before, limit)
         offset = newer_than(blog, before) if before is not None else 0
         snap = Snapshot(blog, blog.seq, count, pinned, posts, next_cursor, offset)

@@ -14,7 +14,7 @@ from django.utils.html import escape
 
 from dateline.coverage.models import LiveBlog, Post
 from dateline.coverage.sanitize import strip_tags
-from dateline.coverage.serializers import blog_path, iso, post_authors, post_path
+from dateline.coverage.serializers import blog_path, iso, post_authors, post_corrections, post_path
 
 
 def absolute(request: HttpRequest, path: str) -> str:
@@ -38,6 +38,7 @@ def plain_text(post: Post) -> str:
         parts.append("Verification: " + post.verification_note)
     if post.update_note:
         parts.append(post.update_note)
+    parts.extend("Correction: " + c.note for c in post_corrections(post))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -107,6 +108,10 @@ def blog_posting(request: HttpRequest, post: Post, url: str | None = None) -> di
         "author": [{"@type": "Person", "name": a.byline} for a in post_authors(post)] or publisher,
         "publisher": publisher,
     }
+    corrections = post_corrections(post)
+    if corrections:  # schema.org/correction: what was wrong and when it was put right
+        data["correction"] = [{"@type": "CorrectionComment", "text": c.note, "datePublished": iso(c.created_at)}
+                              for c in corrections]
     if url.startswith(absolute(request, post_path(post))):  # on its own page: a standalone document
         data = {"@context": "https://schema.org", **data, "mainEntityOfPage": url,
                 "isPartOf": {"@type": "LiveBlogPosting", "@id": absolute(request, blog_path(post.blog)),
@@ -151,4 +156,6 @@ def feed_html(post: Post) -> str:
         html += f"<p><strong>Verification:</strong> {escape(post.verification_note)}</p>"
     if post.update_note:
         html += f"<p><em>{escape(post.update_note)}</em></p>"
+    for c in post_corrections(post):
+        html += f"<p><strong>Correction:</strong> {escape(c.note)}</p>"
     return html

@@ -14,6 +14,7 @@ urlpatterns = [
     path("live/<slug:slug>/more", views.more_posts, name="reader-more"),
     path("live/<slug:slug>/embed/", views.embed, name="reader-embed"),
     path("live/<slug:slug>/posts/<int:post_id>/", views.post_page, name="reader-post"),
+    path("live/<slug:slug>/corrections/", views.corrections, name="reader-corrections"),
     path("live/<slug:slug>/feed.atom", views.atom_feed, name="reader-feed-atom"),
     path("live/<slug:slug>/feed.rss", views.rss_feed, name="reader-feed-rss"),
     path("live/<slug:slug>/feed.json", views.json_feed_view, name="reader-feed-json"),

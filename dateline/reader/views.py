@@ -26,7 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
 from django.views.static import serve
 
-from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.models import Correction, LiveBlog, Post
 from dateline.coverage.render import render_blog_header
 from dateline.coverage.sanitize import strip_tags
 from dateline.coverage.serializers import blog_data, blog_path, iso, post_data, post_path
@@ -253,8 +253,8 @@ def blog_json(request: HttpRequest, slug: str) -> HttpResponse:
 def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     """One post on its own page, for sharing: canonical URL, Open Graph and Twitter card tags."""
     blog = _blog(slug)
-    post = get_object_or_404(Post.objects.prefetch_related("postauthor_set__user"), pk=post_id, blog=blog,
-                             status=Post.Status.PUBLISHED)
+    post = get_object_or_404(Post.objects.prefetch_related("postauthor_set__user", "corrections"), pk=post_id,
+                             blog=blog, status=Post.Status.PUBLISHED)
     image = post.postmedia_set.select_related("media").filter(media__kind="image").order_by("position").first()
     image_url = ""
     if image:
@@ -280,6 +280,34 @@ def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         "published": iso(post.published_at),
         "modified": iso(post.updated_at),
         "oembed_url": "/oembed?" + urlencode({"url": absolute(request, post_path(post)), "format": "json"}),
+        "assets": _assets(),
+    }))
+
+
+@require_safe
+def corrections(request: HttpRequest, slug: str) -> HttpResponse:
+    """The blog's corrections log, newest first: every correction still visible on a published post.
+
+    Corrections of deleted posts leave the log with their post (the post is no longer public; restoring it brings
+    them back). Not paged: a day's coverage carries a handful of corrections, not hundreds.
+    """
+    blog = _blog(slug)
+    rows = (Correction.objects.filter(blog=blog, post__status=Post.Status.PUBLISHED)
+            .select_related("post").order_by("-created_at", "-pk"))
+    items = [{
+        "note": c.note,
+        "created_at": c.created_at,
+        "headline": post_title(c.post),
+        # The post's own page, not the "#post-<id>" anchor: an older post is not on the reader page's first page.
+        "post_url": f"{blog_path(blog)}posts/{c.post_id}/",
+    } for c in rows]
+    return _shared(render(request, "reader/corrections.html", {
+        "blog": blog,
+        "items": items,
+        "title": f"Corrections: {page_title(blog)}",
+        "blog_title": page_title(blog).rsplit(" | ", 1)[0],
+        "publisher": settings.DATELINE_PUBLISHER,
+        "canonical": absolute(request, f"{blog_path(blog)}corrections/"),
         "assets": _assets(),
     }))
 

@@ -38,6 +38,7 @@ def pages_to_check(server, demo: str) -> dict[str, str]:
         "post page": f"/live/{demo}/posts/{first_post}/",
         "post page with image": f"/live/{demo}/posts/{with_image}/",
         "embed": f"/live/{demo}/embed/",
+        "corrections log": f"/live/{demo}/corrections/",  # the demo carries a correction, so the list is shown
         "index": "/",
     }
 
@@ -54,7 +55,8 @@ def run_axe(page) -> list[dict]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(chromium, server, demo, scheme):
-    """0 axe violations on the reader page, a post page, the embed and the index, in light and dark mode."""
+    """0 axe violations on the reader page, a post page, the embed, the corrections log and the index, in light
+    and dark mode."""
     # bypass_csp: axe is injected as an inline script, which our Content-Security-Policy rightly refuses.
     context = chromium.new_context(base_url=server.url, color_scheme=scheme, viewport={"width": 1280, "height": 900},
                                    bypass_csp=True)

@@ -293,3 +293,16 @@ def test_replaying_every_change_over_an_open_page_gives_the_fresh_page(page, ser
     fresh.goto(f"/live/{slug}/")
     assert live == fresh.evaluate(NORMALISED)
     assert page.get_attribute("main", "data-seq") == fresh.get_attribute("main", "data-seq")
+
+
+def test_a_correction_made_through_the_api_appears_on_an_open_page(page, server):
+    """A correction is one post.updated change: an open page shows it at the end of the post within 2 s."""
+    slug = new_blog(server, "Corrections")
+    post = server.publish(slug, "River level", body="<p>2.4m at Town Bridge.</p>")
+    open_live(page, slug)
+    expect(page.locator(f"#posts > #post-{post['id']}")).to_be_visible()
+    expect(page.locator(".post__correction")).to_have_count(0)
+    server.patch(slug, post["id"], correction="An earlier version of this post gave the level as 4.2m; it was 2.4m.")
+    expect(page.locator(f"#post-{post['id']} .post__correction")).to_contain_text("it was 2.4m",
+                                                                                timeout=LIVE_WITHIN_MS)
+    assert_not_reloaded(page)

@@ -51,12 +51,16 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
         live = list(Post.objects.filter(blog=blog, status="published"))
         drafts = list(Post.objects.filter(blog=blog, status="draft"))
         deleted = list(Post.objects.filter(blog=blog, status="deleted"))
-        move = rng.choice(["publish", "publish", "edit", "pin", "delete", "restore", "draft", "approve", "keypoints"])
-        if move == "publish" or not live and move in ("edit", "pin", "delete", "keypoints"):
+        move = rng.choice(["publish", "publish", "edit", "pin", "delete", "restore", "draft", "approve", "keypoints",
+                           "correct"])
+        if move == "publish" or not live and move in ("edit", "pin", "delete", "keypoints", "correct"):
             actions.create_post(rng.choice([editor, reporter]), blog, headline=f"Post {step}",
                                 body=f"<p>Body {step} <strong>bold</strong></p>", tags=["t"])
         elif move == "edit":
             actions.edit_post(editor, rng.choice(live), headline=f"Edited {step}", update_note="Updated.")
+        elif move == "correct":  # sometimes alone, sometimes with an edit: one post.updated either way
+            extra = {"headline": f"Corrected {step}"} if rng.random() < 0.5 else {}
+            actions.edit_post(editor, rng.choice(live), correction=f"Correction {step}.", **extra)
         elif move == "pin":
             post = rng.choice(live)
             actions.edit_post(editor, post, pinned=not post.pinned)
@@ -85,6 +89,7 @@ def test_replaying_all_changes_gives_the_current_blog(seed, actors, blog):
     assert replayed["seq"] == now["seq"]
     assert replayed["posts"] == now["posts"]
     assert replayed["key_points"] == now["key_points"]
+    assert any(p["post"]["corrections"] for p in now["posts"].values()), "the session exercised corrections"
     blog.refresh_from_db()
     assert replayed["key_points_html"] == blog.key_points_html
     assert "What we covered here" in blog.key_points_html  # ended: the heading changed, and readers got it

@@ -25,12 +25,14 @@ def history(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     blog = blog_for(request, slug)
     post = post_for(request, blog, post_id)
     revisions = list(post.revisions.select_related("edited_by").order_by("-version"))
+    corrections = {c.version: c for c in post.corrections.all()}  # each carried by the version that published it
     entries: list[dict[str, Any]] = []
     for newer, older in zip(revisions, [*revisions[1:], None], strict=True):
         diff = post_diff(older.data, newer.data, old_label=f"Version {older.version}",
                          new_label=f"Version {newer.version}") if older else []
         entries.append({"revision": newer, "diff": diff, "status": newer.data.get("status"),
-                        "is_current": newer.version == post.version})
+                        "is_current": newer.version == post.version,
+                        "correction": corrections.get(newer.version)})
     return page(request, "history.html", {"blog": blog, "post": post, "entries": entries,
                                           "can_restore": can_edit(request.user, post)})
 

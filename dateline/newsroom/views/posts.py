@@ -40,6 +40,7 @@ def _edit_page(request: HttpRequest, blog: LiveBlog, post: Post, form: EditPostF
                conflict: dict[str, Any] | None = None) -> HttpResponse:
     return page(request, "edit.html", {
         "blog": blog, "post": post, "form": form, "conflict": conflict,
+        "corrections": list(post.corrections.order_by("created_at", "pk")),
         "editor_assets": editor_assets(), "composer_js": asset_url("newsroom", "composer.js"),
         "edit_js": asset_url("newsroom", "edit.js"),
     }, status=status)
@@ -58,6 +59,8 @@ def edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     fields = form.post_fields()
     if post.status == Post.Status.DRAFT:
         fields["publish_at"] = form.cleaned_data["publish_at"]
+    if form.cleaned_data["correction"]:  # a draft cannot take one: the action says so next to the field
+        fields["correction"] = form.cleaned_data["correction"]
     try:
         post = actions.edit_post(request.user, post, expected_version=form.cleaned_data["version"], **fields)
     except StaleVersion as stale:
@@ -65,7 +68,7 @@ def edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     except ActionError as error:
         form.show_action_error(error)
         return _edit_page(request, blog, post, form, status=error.status)
-    messages.success(request, "Saved.")
+    messages.success(request, "Saved, with the correction." if "correction" in fields else "Saved.")
     return redirect("newsroom:desk", slug=blog.slug)
 
 

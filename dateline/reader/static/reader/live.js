@@ -2,7 +2,7 @@
  * The page embeds the seq it was rendered at (<main data-seq>); we subscribe to events?after=<seq> (SSE) and apply
  * each change once, in seq order: an old seq is a duplicate (ignored), a skipped one a gap (filled from /changes).
  * While the stream is down we poll /changes every 10 s; "reset" means our position is gone, so we reload.
- * Events carry the same fragments the server rendered into the page. */
+ * Events carry the fragments the server renders into the page. */
 (function () {
   'use strict';
   var main = document.querySelector('main[data-slug]');
@@ -163,7 +163,7 @@
 
   function atTop() { return feed.getBoundingClientRect().top >= 0; }
 
-  // Is a stream post within the loaded part of the stream? (Older ones come with "Load more".)
+  // Is a post within the loaded part of the stream? (Older ones come with "Load more".)
   function inLoadedRange(el) {
     if (!loadMore) return true;
     var list = articles(feed), last = list[list.length - 1];
@@ -273,7 +273,7 @@
   function catchUp() {
     if (inFlight) { again = true; return; }
     inFlight = true;
-    // no-cache: revalidate (a cheap 304) rather than reuse a stale answer; shared caches still serve everyone.
+    // no-cache: revalidate (a cheap 304), never reuse a stale answer; shared caches still serve everyone.
     fetch(base + 'changes?after=' + seq, { cache: 'no-cache', headers: { Accept: 'application/json' } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (body) {
@@ -281,7 +281,7 @@
         (body.changes || []).forEach(function (c) {
           apply(typeof c.data === 'string' ? JSON.parse(c.data) : (c.data || c));
         });
-        if (body.more) again = true; // a page of a long catch-up: the rest at once
+        if (body.more) again = true; // paged: fetch the rest now
       })
       .catch(function () { /* the next poll or the stream retries */ })
       .then(function () { inFlight = false; if (again) { again = false; catchUp(); } });
