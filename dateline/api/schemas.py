@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt, St
 
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 BlogStatus = Literal["scheduled", "live", "ended"]
+Verification = Literal["", "verified", "unverified", "disputed"]
 
 
 class Strict(Schema):
@@ -80,6 +81,8 @@ class PostOut(Schema):
     authors: list[AuthorOut]
     update_note: str
     verification_note: str
+    verification: Verification = Field(
+        description="The post's verification label ('' for none); verification_note explains it.")
     media: list[MediaOut]
     corrections: list[CorrectionOut] = Field(
         description="Corrections published on this post, oldest first (see PATCH's 'correction').")
@@ -167,6 +170,11 @@ class BlogPatch(Strict):
 Author = Annotated[StrictStr | StrictInt, Field(description="A username or user id.")]
 
 
+VERIFICATION_HELP = ("A label shown on the post: 'verified' (checked by the newsroom), 'unverified' (reported by "
+                     "others, not independently confirmed), 'disputed' (contradicted by other sources), or '' for "
+                     "none. Explain it in verification_note.")
+
+
 class PostCreate(Strict):
     headline: StrictStr | None = None
     body: StrictStr | None = Field(
@@ -178,6 +186,8 @@ class PostCreate(Strict):
     authors: list[Author] | None = Field(None, description="Default: the caller.")
     update_note: StrictStr | None = None
     verification_note: StrictStr | None = None
+    verification: Verification | None = Field(
+        None, description=VERIFICATION_HELP)
     media: list[StrictInt] | None = Field(None, description="Media ids from POST /media, in display order.")
     publish_at: AwareDatetime | None = Field(
         None, description="Schedule: saved as a draft and published at this (future) time. Editors and reporters.")
@@ -193,6 +203,8 @@ class PostPatch(Strict):
     authors: list[Author] | None = None
     update_note: StrictStr | None = None
     verification_note: StrictStr | None = None
+    verification: Verification | None = Field(
+        None, description=VERIFICATION_HELP)
     media: list[StrictInt] | None = None
     publish_at: AwareDatetime | None = Field(None, description="Schedule a draft; null cancels the schedule.")
     correction: StrictStr | None = Field(

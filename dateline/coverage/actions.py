@@ -54,8 +54,8 @@ MAX_TAG = 50
 MAX_KEY_POINTS = 12
 MAX_KEY_POINT = 1_000
 POST_FIELDS = frozenset(
-    {"headline", "body", "status", "pinned", "tags", "authors", "update_note", "verification_note", "media",
-     "publish_at"}
+    {"headline", "body", "status", "pinned", "tags", "authors", "update_note", "verification_note", "verification",
+     "media", "publish_at"}
 )
 # An edit may also carry a correction: a note published with the post and in the blog's corrections log.
 EDIT_FIELDS = POST_FIELDS | {"correction"}
@@ -185,6 +185,12 @@ def _clean_post(given: Mapping[str, Any], allowed: frozenset[str] = POST_FIELDS)
             clean[name] = clean_body(raw)
         elif name in ("update_note", "verification_note", "correction"):  # plain text; escaped when rendered
             clean[name] = text(fields, name, value, MAX_NOTE)
+        elif name == "verification":
+            if value is None or value in Post.Verification.values:
+                clean[name] = value or ""
+            else:
+                labels = ", ".join(v for v in Post.Verification.values if v)
+                fields[name] = f"One of: {labels}; or empty for no label."
         elif name == "tags":
             clean[name] = _tags(fields, value)
         elif name == "authors":

@@ -102,6 +102,14 @@ class Post(models.Model):
         PUBLISHED = "published", "Published"
         DELETED = "deleted", "Deleted"
 
+    class Verification(models.TextChoices):
+        """A label shown on the post: what the newsroom has established about what it reports."""
+
+        NONE = "", "No label"
+        VERIFIED = "verified", "Verified"  # checked by the newsroom itself (footage located, documents authenticated)
+        UNVERIFIED = "unverified", "Unverified"  # reported by others; not yet independently confirmed
+        DISPUTED = "disputed", "Disputed"  # a claim contradicted by other sources or the evidence
+
     blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="posts")
     headline = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True, help_text="Sanitised HTML")
@@ -112,6 +120,7 @@ class Post(models.Model):
     media = models.ManyToManyField(Media, through="PostMedia", related_name="posts", blank=True)
     update_note = models.CharField(max_length=500, blank=True)
     verification_note = models.CharField(max_length=500, blank=True)
+    verification = models.CharField(max_length=12, choices=Verification.choices, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

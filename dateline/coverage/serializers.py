@@ -98,6 +98,7 @@ def post_data(post: Post) -> dict[str, Any]:
         "authors": [author_data(u) for u in post_authors(post)],
         "update_note": post.update_note,
         "verification_note": post.verification_note,
+        "verification": post.verification,
         "media": [media_data(m) for m in post_media(post)],
         "corrections": [correction_data(c) for c in post_corrections(post)],
         "created_at": iso(post.created_at),

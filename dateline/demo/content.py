@@ -617,6 +617,7 @@ POSTS: list[dict[str, Any]] = [
             "councillor’s figure. We will report confirmed information from the "
             "emergency services as soon as it is available."
         ),
+        "verification": "unverified",
         "tags": ["casualties"],
         "pinned": False,
         "edited_minute": None,
@@ -809,6 +810,7 @@ POSTS: list[dict[str, Any]] = [
             "before today’s flooding. We have not been able to verify the claims "
             "about the number of deaths, which police say are incorrect."
         ),
+        "verification": "disputed",
         "tags": ["casualties", "fact-check"],
         "pinned": False,
         "edited_minute": None,

@@ -116,6 +116,7 @@ def _load(digest: str) -> LiveBlog:
             posts[i] = actions.create_post(
                 author, blog, now=at(minute), headline=post_spec["headline"], body=post_spec["body"],
                 tags=post_spec.get("tags", []), verification_note=post_spec.get("verification_note", ""),
+                verification=post_spec.get("verification", ""),
                 media=media,
                 # An update note describes a later edit, so it arrives with that edit.
                 update_note="" if post_spec.get("edited_minute") is not None else post_spec.get("update_note", ""),

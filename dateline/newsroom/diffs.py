@@ -8,7 +8,7 @@ from typing import Any
 from dateline.coverage.sanitize import strip_tags
 
 DIFFED_FIELDS = (("headline", "Headline"), ("body", "Text"), ("update_note", "Update note"),
-                 ("verification_note", "Verification note"))
+                 ("verification", "Verification label"), ("verification_note", "Verification note"))
 
 
 def _lines(name: str, value: Any) -> list[str]:

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from dateline.coverage.errors import ActionError
+from dateline.coverage.models import Post
 from dateline.newsroom import ratelimit
 
 
@@ -48,6 +49,7 @@ class PostForm(forms.Form):
     tags = forms.CharField(required=False, help_text="Separate tags with commas.")
     update_note = forms.CharField(required=False, max_length=500)
     verification_note = forms.CharField(required=False, max_length=500)
+    verification = forms.ChoiceField(required=False, choices=Post.Verification.choices)
     publish_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
 
@@ -67,7 +69,8 @@ class PostForm(forms.Form):
 
     def post_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {name: data[name] for name in ("headline", "body", "tags", "update_note", "verification_note")}
+        return {name: data[name] for name in ("headline", "body", "tags", "update_note", "verification_note",
+                                              "verification")}
 
     def show_action_error(self, error: ActionError) -> None:
         """The action's message at the top; its per-field problems next to the fields they are about."""

@@ -32,10 +32,16 @@ def post_title(post: Post, limit: int = 110) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def verification_text(post: Post) -> str:
+    """The label and the note as one line: "Unverified. We could not …"; empty when the post has neither."""
+    label = post.get_verification_display() + "." if post.verification else ""
+    return " ".join(part for part in (label, post.verification_note) if part)
+
+
 def plain_text(post: Post) -> str:
     parts = [strip_tags(post.body)]
-    if post.verification_note:
-        parts.append("Verification: " + post.verification_note)
+    if post.verification or post.verification_note:
+        parts.append("Verification: " + verification_text(post))
     if post.update_note:
         parts.append(post.update_note)
     parts.extend("Correction: " + c.note for c in post_corrections(post))
@@ -152,8 +158,8 @@ def json_feed(request: HttpRequest, blog: LiveBlog, posts: Iterable[Post]) -> di
 def feed_html(post: Post) -> str:
     """A feed item's HTML: the sanitised body plus the notes readers see on the page."""
     html = post.body
-    if post.verification_note:
-        html += f"<p><strong>Verification:</strong> {escape(post.verification_note)}</p>"
+    if post.verification or post.verification_note:
+        html += f"<p><strong>Verification:</strong> {escape(verification_text(post))}</p>"
     if post.update_note:
         html += f"<p><em>{escape(post.update_note)}</em></p>"
     for c in post_corrections(post):

@@ -52,6 +52,9 @@ def test_figures_without_a_source_are_pointed_out_unless_there_is_a_verification
     noted = client.post(f"/newsroom/{blog.slug}/assist/check", {
         "headline": "Overnight evacuations", "body": body, "verification_note": "Figures from Marchland Police."})
     assert noted.json()["unattributed"] == []
+    labelled = client.post(f"/newsroom/{blog.slug}/assist/check", {
+        "headline": "Overnight evacuations", "body": body, "verification": "unverified"})
+    assert labelled.json()["unattributed"] == []
 
 
 def test_the_repeat_check_needs_a_signed_in_team_member_and_post(actors, blog, signed_in):

@@ -1,8 +1,8 @@
 """The desk's assistant, as JSON for the composer: what to look at again before filing.
 
 * ``similar`` — earlier posts the one being written may repeat (``assist/duplicates.py``);
-* ``unattributed`` — sentences giving figures without a source, when the post has no verification note
-  (``assist/attribution.py``).
+* ``unattributed`` — sentences giving figures without a source, when the post has neither a verification label nor a
+  note (``assist/attribution.py``).
 
 Advice only: the composer shows it beside the form and never stops a filing.
 """
@@ -30,11 +30,13 @@ SHOWN = 3
 @newsroom_view
 @require_POST
 def check(request: HttpRequest, slug: str) -> JsonResponse:
-    """Form fields ``headline``, ``body`` (HTML), ``verification_note`` and, when editing, ``exclude`` (the post)."""
+    """Form fields ``headline``, ``body`` (HTML), ``verification``, ``verification_note`` and, when editing,
+    ``exclude`` (the post)."""
     blog = blog_for(request, slug)
     headline = request.POST.get("headline", "")[:MAX_TEXT]
     body = request.POST.get("body", "")[:MAX_TEXT]
-    unattributed = [] if request.POST.get("verification_note", "").strip() else unattributed_figures(body)
+    noted = request.POST.get("verification_note", "").strip() or request.POST.get("verification", "")
+    unattributed = [] if noted else unattributed_figures(body)
     return JsonResponse({"similar": _similar(request, blog, headline, body, parse_id(request.POST.get("exclude"))),
                          "unattributed": unattributed})
 

@@ -50,7 +50,8 @@ def restore_version(request: HttpRequest, slug: str, post_id: int, version: int)
     actions.edit_post(
         request.user, post, expected_version=parse_id(request.POST.get("version")) or 0,
         headline=data["headline"], body=data["body"], tags=data["tags"], update_note=data["update_note"],
-        verification_note=data["verification_note"], media=[m["id"] for m in data.get("media", [])],
+        verification_note=data["verification_note"], verification=data.get("verification", ""),
+        media=[m["id"] for m in data.get("media", [])],
     )
     messages.success(request, f"Version {version} restored as the current version.")
     return redirect("newsroom:history", slug=blog.slug, post_id=post.pk)

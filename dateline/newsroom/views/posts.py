@@ -31,7 +31,8 @@ def _local_naive(post: Post) -> datetime | None:
 def _initial(post: Post) -> dict[str, Any]:
     return {
         "headline": post.headline, "body": post.body, "tags": ", ".join(post.tags),
-        "update_note": post.update_note, "verification_note": post.verification_note, "version": post.version,
+        "update_note": post.update_note, "verification_note": post.verification_note,
+        "verification": post.verification, "version": post.version,
         "publish_at": _local_naive(post),
     }
 

@@ -55,7 +55,8 @@
     function field(name) { var el = form.elements[name]; return el ? el.value : ""; }
     function ask() {
       var headline = field("headline"), body = field("body"), note = field("verification_note");
-      var question = [headline, body, note ? "noted" : ""].join("\u0000");
+      var label = field("verification");
+      var question = [headline, body, note || label ? "noted" : ""].join("\u0000");
       if (question === asked) return;
       asked = question;
       var mine = ++latest;
@@ -64,6 +65,7 @@
       data.append("headline", headline);
       data.append("body", body);
       data.append("verification_note", note);
+      data.append("verification", label);
       if (box.dataset.exclude) data.append("exclude", box.dataset.exclude);
       fetch(box.dataset.checkUrl, { method: "POST", body: data, credentials: "same-origin",
                                     headers: { "X-CSRFToken": field("csrfmiddlewaretoken") } })
@@ -102,7 +104,7 @@
     var prompt = document.getElementById("draft-restore");
     var key = form.dataset.draftKey;
     if (!prompt || !key || !window.localStorage) return;
-    var FIELDS = ["headline", "body", "tags", "publish_at", "verification_note", "update_note", "caption", "credit", "alt",
+    var FIELDS = ["headline", "body", "tags", "publish_at", "verification", "verification_note", "update_note", "caption", "credit", "alt",
                   "embed_url"];
 
     function snapshot() {
