@@ -46,9 +46,10 @@ def _similar(request: HttpRequest, blog: LiveBlog, headline: str, body: str,
     """The closest earlier posts; other reporters' drafts only for those who may see them (editors, their authors)."""
     found = []
     for match in similar_posts(blog, headline, body, exclude=exclude, limit=SHOWN * 2):
-        if match.status != Post.Status.PUBLISHED and not perm.can_see_drafts(request.user,
-                                                                            Post.objects.get(pk=match.post_id)):
-            continue
+        if match.status != Post.Status.PUBLISHED:
+            draft = Post.objects.filter(pk=match.post_id).first()  # None if deleted for good meanwhile
+            if draft is None or not perm.can_see_drafts(request.user, draft):
+                continue
         entry = match.as_json()
         published = local_time(match.published_at, blog.time_zone)
         entry["time"] = published.strftime("%H:%M") if published else None
