@@ -2,11 +2,12 @@
 
 Two ways (``bench.fanout --via``):
 
-* ``actions`` (default): calls the action directly. The publish time is taken in an on-commit hook registered before
+* ``actions``: calls the action directly. The publish time is taken in an on-commit hook registered before
   the action's own: the moment the change is committed and handed to the broker — the honest start of fan-out (the
   database write is not fan-out; it is reported separately as ``write_ms``).
-* ``api``: ``POST /api/v1/blogs/<slug>/posts`` to the server under test, with a bearer token, as a newsroom tool
-  would. The publish time is when the request is sent, so latency then includes HTTP, the server's write and commit.
+* ``api`` (default): ``POST /api/v1/blogs/<slug>/posts`` to the server under test, with a bearer token, as a
+  newsroom tool would. The publish time is when the request is sent, so latency then includes HTTP, the server's
+  write and commit.
 """
 
 import os
