@@ -1,4 +1,4 @@
-"""Demo content for Dateline: one day of live coverage of a fictional flood.
+"""Demo content for Dateline: live coverage of a fictional flood over two days (a story of two blogs).
 
 Everything here is invented. Wrenford-on-Vale, the River Vale, Tallow Moor Dam,
 the Marchland region, its agencies and every person named are fictional, and
@@ -6,7 +6,8 @@ any resemblance to real places, events or people is coincidental. Links point
 only at example.org / example.com.
 
 Times in the text are local (Europe/London); each post's "minute" counts from
-06:00 on BLOG["date"].
+06:00 on BLOG["date"] (the main day) or from 16:00 on PREVIOUS_DAY["date"]
+(the short evening blog of the day before).
 """
 
 from __future__ import annotations
@@ -1223,5 +1224,156 @@ POSTS: list[dict[str, Any]] = [
         "tags": ["round-up"],
         "pinned": False,
         "edited_minute": None,
+    },
+]
+
+# The day before: a short evening blog in the same story (STORY_SLUG), so the demo shows previous/next-day links.
+# Its figures lead into the next morning's: the Town Bridge gauge reads 5.41m at 6am on the 24th, the amber
+# warning runs to 3pm on the 24th, the spillway starts at 3.40am, and the Ford Road causeway is closed overnight.
+# "minute" counts from 16:00 on PREVIOUS_DAY["date"]; the blog ends at "ended_minute".
+PREVIOUS_DAY: dict[str, Any] = {
+    "slug": "vale-floods-2026-11-23",
+    "title": "Storm Corran: River Vale rising",
+    "description": (
+        "Live updates as Storm Corran's rain pushes the River Vale towards "
+        "record levels, with flood warnings for Millreach and Wharfside and "
+        "the Tallow Moor reservoir close to full."
+    ),
+    "time_zone": "Europe/London",
+    "date": "2026-11-23",
+    "start_hour": 16,
+    "ended_minute": 360,
+}
+
+PREVIOUS_DAY_POSTS: list[dict[str, Any]] = [
+    # 0 - 16:00
+    {
+        "minute": 0,
+        "author": "helen.marsh",
+        "headline": "Flood warnings for Millreach and Wharfside as rain goes on",
+        "body": (
+            "<p>Good afternoon. We are starting live coverage as Storm Corran's "
+            "rain, which began on Sunday evening, keeps falling across the Vale.</p>"
+            "<p>The National Flood Agency has issued <strong>flood warnings</strong> "
+            "for the Millreach and Wharfside areas of Wrenford-on-Vale, meaning "
+            "flooding is expected and people should act now. At 4pm the gauge at "
+            "Town Bridge read 4.35m and was rising by about 6cm an hour.</p>"
+            "<p><strong>Some background:</strong> The highest level recorded at Town "
+            "Bridge is 5.62m, in February 1987.</p>"
+            "<p>The National Weather Office's amber warning for heavy rain runs "
+            "until 3pm on Tuesday.</p>"
+        ),
+        "tags": ["overview", "flood-warnings"],
+    },
+    # 1 - 16:40
+    {
+        "minute": 40,
+        "author": "tomasz.wierzbicki",
+        "headline": "Sandbags handed out at the Quay Lane depot",
+        "body": (
+            "<p>A steady line of cars has been queuing at Wrenford City Council's "
+            "depot on Quay Lane, where staff are handing out sandbags, ten to a "
+            "household.</p>"
+            "<p>“We've given out about 1,500 since lunchtime and we're filling more,” "
+            "said depot supervisor Neil Abara. “Please only take what you need so "
+            "there are enough for people near the river.”</p>"
+            "<p>The council says the depot will stay open until 10pm.</p>"
+        ),
+        "tags": ["preparations", "wharfside"],
+    },
+    # 2 - 17:30
+    {
+        "minute": 90,
+        "author": "rhiannon.pryce",
+        "headline": "Tallow Moor reservoir nearly full",
+        "body": (
+            "<p>The Vale Water Authority says the reservoir behind Tallow Moor Dam "
+            "is within 30cm of its top water level and still rising.</p>"
+            "<p>If it fills, water will start to run down the dam's emergency "
+            "spillway, possibly overnight. The authority said that would be the "
+            "first time the spillway has carried this much water since 2007, and "
+            "that it is how the dam is designed to cope.</p>"
+            "<p>Engineers will watch the dam through the night, the authority "
+            "said.</p>"
+        ),
+        "tags": ["tallow-moor-dam"],
+    },
+    # 3 - 18:45
+    {
+        "minute": 165,
+        "author": "amara.okafor",
+        "headline": "Millreach residents carry belongings upstairs",
+        "body": (
+            "<p>On Weir Street in Millreach, the river is now a few metres from the "
+            "road and people are getting ready for a long night.</p>"
+            "<p>Priya Nandra, 41, has moved her sofa, photographs and her children's "
+            "school things to the first floor. “Everyone's been checking on each "
+            "other,” she said. “If we're told to go, we'll go.”</p>"
+            "<p>Marchland Police say no one has yet been asked to leave, but officers "
+            "are visiting streets nearest the river to make sure people know the "
+            "warnings.</p>"
+        ),
+        "tags": ["millreach", "preparations"],
+    },
+    # 4 - 20:15
+    {
+        "minute": 255,
+        "author": "tomasz.wierzbicki",
+        "headline": "Ford Road causeway closed for the night",
+        "body": (
+            "<p>The council has closed the <strong>Ford Road crossing</strong>, the "
+            "low causeway near Low Fennick, until further notice because water is "
+            "running across it.</p>"
+            "<p>Trains between Wrenford and Kelderby are still running, but "
+            "Marchland Railways has imposed a speed limit near Fennick and says "
+            "delays of up to 20 minutes are likely.</p>"
+        ),
+        "tags": ["transport"],
+    },
+    # 5 - 21:30 (round-up)
+    {
+        "minute": 330,
+        "author": "helen.marsh",
+        "headline": "What we know tonight",
+        "body": (
+            "<ul>"
+            "<li><strong>River:</strong> The Town Bridge gauge read 4.87m at 9pm, "
+            "75cm below the 1987 record, and is still rising.</li>"
+            "<li><strong>Warnings:</strong> Flood warnings cover Millreach and "
+            "Wharfside; the amber rain warning runs until 3pm on Tuesday.</li>"
+            "<li><strong>Dam:</strong> The Tallow Moor reservoir is close to full "
+            "and its spillway may be used overnight.</li>"
+            "<li><strong>Roads:</strong> The Ford Road causeway is closed.</li>"
+            "<li><strong>Shelter:</strong> Northgate Community Hall is ready to open "
+            "as a rest centre if people are asked to leave their homes.</li>"
+            "</ul>"
+            "<p>We are pausing our coverage here and will be back from 6am on "
+            "Tuesday.</p>"
+        ),
+        "tags": ["round-up"],
+    },
+]
+
+PREVIOUS_DAY_KEY_POINTS: list[dict[str, Any]] = [
+    {
+        "text": (
+            "<strong>Rising river:</strong> The Vale reached 4.87m at Town Bridge "
+            "by 9pm, 75cm below the 1987 record."
+        ),
+        "post_ref": 5,
+    },
+    {
+        "text": (
+            "<strong>Flood warnings:</strong> Millreach and Wharfside are told to "
+            "expect flooding; sandbags are available on Quay Lane."
+        ),
+        "post_ref": 0,
+    },
+    {
+        "text": (
+            "<strong>Tallow Moor Dam:</strong> The reservoir is nearly full and "
+            "the spillway may be used overnight."
+        ),
+        "post_ref": 2,
     },
 ]

@@ -1,7 +1,8 @@
-"""Load the demo live blog (fictional content in ``content.py``) through the actions, like any importer.
+"""Load the demo story (fictional content in ``content.py``) through the actions, like any importer: the main day's
+live blog and a short, ended blog of the evening before, in the same story, so the pages link to each other.
 
-Idempotent: the load records a digest of the content; running it again with the same content changes nothing.
-Changed content (a newer Dateline) replaces the demo blog.
+Idempotent: the load records a digest of the content on each blog; running it again with the same content changes
+nothing. Changed content (a newer Dateline), or a missing day, replaces both demo blogs.
 """
 
 from __future__ import annotations
@@ -80,14 +81,43 @@ def _timeline() -> list[tuple[int, int, str, int]]:
 
 
 def load_demo() -> LiveBlog:
+    """Load (or refresh) the demo story; returns the main day's blog."""
     digest = _digest()
-    existing = LiveBlog.objects.filter(slug=content.BLOG["slug"]).first()
-    if existing and AuditEntry.objects.filter(blog=existing, action="demo.load", detail__digest=digest).exists():
-        return existing
+    slugs = [content.PREVIOUS_DAY["slug"], content.BLOG["slug"]]
+    existing = list(LiveBlog.objects.filter(slug__in=slugs))
+    current = AuditEntry.objects.filter(blog__in=existing, action="demo.load", detail__digest=digest)
+    if len(existing) == len(slugs) and current.values("blog").distinct().count() == len(slugs):
+        return next(b for b in existing if b.slug == content.BLOG["slug"])
     with transaction.atomic():
-        if existing:
-            existing.delete()
+        for blog in existing:
+            blog.delete()
+        _load_previous_day(digest)
         return _load(digest)
+
+
+def _load_previous_day(digest: str) -> LiveBlog:
+    """The evening before the main day: six posts and key points, then the coverage ends."""
+    spec: dict[str, Any] = content.PREVIOUS_DAY
+    users = _users()
+    editor = next(u for u in users.values() if u.role == "editor")
+    start = datetime.combine(datetime.fromisoformat(spec["date"]).date(), time(spec["start_hour"], 0),
+                             tzinfo=ZoneInfo(spec["time_zone"]))
+    blog = actions.create_blog(
+        editor, title=spec["title"], slug=spec["slug"], description=spec["description"],
+        time_zone=spec["time_zone"], coverage_start=start, story=content.STORY_SLUG, now=start,
+    )
+    posts = [
+        actions.create_post(users[p["author"]], blog, now=start + timedelta(minutes=p["minute"]),
+                            headline=p["headline"], body=p["body"], tags=p.get("tags", []))
+        for p in content.PREVIOUS_DAY_POSTS
+    ]
+    actions.set_key_points(editor, blog, [
+        {"text": point["text"], "post_id": posts[point["post_ref"]].pk} for point in content.PREVIOUS_DAY_KEY_POINTS
+    ])
+    blog = actions.update_blog(editor, blog, status=LiveBlog.Status.ENDED,
+                               coverage_end=start + timedelta(minutes=spec["ended_minute"]))
+    AuditEntry.objects.create(actor=None, action="demo.load", blog=blog, detail={"digest": digest})
+    return blog
 
 
 def _load(digest: str) -> LiveBlog:

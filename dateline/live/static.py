@@ -6,11 +6,18 @@ this small handler looks a path up the way ``collectstatic`` would — ``STATIC_
 ``dateline manage collectstatic``), then the apps' ``static/`` folders via the staticfiles finders — and answers
 with ``ETag``/``Last-Modified``, ``Cache-Control`` and 304s. In production, put nginx or a CDN in front of
 ``/static/`` (``collectstatic`` into ``STATIC_ROOT`` and serve it from there); this handler is then rarely asked.
+
+Our JavaScript is written to be read — comments say why — and served minified (``rjsmin``, pure Python, no build
+step): the reader's ``live.js`` goes from ~15 KB to ~10 KB, which is what the page-weight budget measures. The
+minified bytes are computed once per file version and cached with an ETag that is their content hash. Files that are
+already built (``*.min.js``, or with a ``.js.map`` beside them, like the editor's bundle) are served as they are:
+minifying them again gains nothing and would invalidate their source map.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import mimetypes
 import os
 import time
@@ -20,6 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from rjsmin import jsmin
 
 from dateline.live.responses import header, json_error, respond
 from dateline.live.types import Scope, Send
@@ -47,6 +55,22 @@ def find(relative: str) -> Path | None:
     return Path(found) if found and os.path.isfile(found) else None
 
 
+def minifies(path: Path) -> bool:
+    """Is this a script we serve minified? Ours are; already-built bundles are not (see the module docstring)."""
+    return (path.suffix == ".js" and not path.name.endswith(".min.js")
+            and not path.with_name(path.name + ".map").exists())
+
+
+def served_bytes(path: Path, content: bytes) -> bytes:
+    """What a reader downloads for a static file: scripts minified, everything else as stored."""
+    return jsmin(content) if minifies(path) else content
+
+
+def content_etag(content: bytes) -> bytes:
+    """A strong ETag from the served bytes, so it changes exactly when what readers get changes."""
+    return b'"%s"' % hashlib.sha256(content).hexdigest()[:20].encode()
+
+
 def _read(path: Path) -> tuple[bytes, os.stat_result]:
     with path.open("rb") as handle:
         stat = os.fstat(handle.fileno())
@@ -54,14 +78,16 @@ def _read(path: Path) -> tuple[bytes, os.stat_result]:
 
 
 class _Cached:
-    """A static file held in memory: its bytes and response headers, re-checked against the disk once a second."""
+    """A static file held in memory: its served (for scripts: minified) bytes and response headers, re-checked
+    against the disk once a second. Built once per file version, so a script is minified once, not per request."""
 
     __slots__ = ("path", "key", "content", "headers", "etag", "checked")
 
     def __init__(self, path: Path, content: bytes, stat: os.stat_result) -> None:
-        self.path, self.content, self.checked = path, content, time.monotonic()
+        self.path, self.checked = path, time.monotonic()
+        self.content = served_bytes(path, content)
         self.key = (stat.st_mtime_ns, stat.st_size)
-        self.etag = b'"%x-%x"' % (int(stat.st_mtime_ns), stat.st_size)
+        self.etag = content_etag(self.content)
         content_type, encoding = mimetypes.guess_type(path.name)
         content_type = content_type or "application/octet-stream"
         if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
@@ -81,7 +107,7 @@ class _Cached:
 # read. Small (the reader and newsroom assets), bounded, and re-checked so a deploy's new files are seen in ~1 s.
 _cache: dict[str, _Cached] = {}
 MAX_CACHED_FILES = 256
-MAX_CACHED_BYTES = 1 << 20  # per file; larger ones are read each time
+MAX_CACHED_BYTES = 1 << 20  # per file; larger ones are read (and prepared) on each request
 RECHECK_SECONDS = 1.0
 
 

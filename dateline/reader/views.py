@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -18,19 +18,19 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import condition, require_safe
-from django.views.static import serve
 
 from dateline.coverage.models import Correction, LiveBlog, Post
 from dateline.coverage.render import render_blog_header
 from dateline.coverage.sanitize import strip_tags
 from dateline.coverage.serializers import blog_data, blog_path, iso, post_data, post_path
 from dateline.coverage.validation import parse_id
+from dateline.live import static
 from dateline.reader import stream
 from dateline.reader.feeds import BlogAtomFeed, BlogRssFeed, feed_posts
 from dateline.reader.structured import (
@@ -65,12 +65,28 @@ def asset_url(name: str) -> str:
     return f"/static/reader/{name}?v={digest}"
 
 
+@lru_cache(maxsize=16)
+def _asset_body(name: str, mtime_ns: int, size: int) -> tuple[bytes, str]:
+    """The served bytes of an asset (scripts minified, as the edge serves them) and their ETag, once per version."""
+    path = STATIC_DIR / "reader" / name
+    body = static.served_bytes(path, path.read_bytes())
+    return body, static.content_etag(body).decode()
+
+
 @require_safe
-def asset(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
-    """The reader's CSS and JS, served by Django so ``dateline serve`` needs no separate static server."""
+def asset(request: HttpRequest, path: str) -> HttpResponse:
+    """The reader's CSS and JS when Django is asked for them (the live edge answers ``/static/`` first under
+    ``dateline serve``): the same bytes and ETag as the edge, so a reader downloads the same whichever answers."""
     if path not in ASSETS:
         raise Http404("No such asset.")
-    response = serve(request, path, document_root=str(STATIC_DIR / "reader"))
+    stat = (STATIC_DIR / "reader" / path).stat()
+    body, etag = _asset_body(path, stat.st_mtime_ns, stat.st_size)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        content_type = "text/css" if path.endswith(".css") else "text/javascript"
+        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["ETag"] = etag
     response["Cache-Control"] = ("public, max-age=31536000, immutable" if request.GET.get("v")
                                  else "public, max-age=300")
     response["Access-Control-Allow-Origin"] = "*"  # embed.js is loaded by third-party pages

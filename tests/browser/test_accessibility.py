@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from dateline.demo.content import PREVIOUS_DAY
 from tests.conftest import missing_service
 
 from .conftest import ROOT
@@ -39,6 +40,7 @@ def pages_to_check(server, demo: str) -> dict[str, str]:
         "post page with image": f"/live/{demo}/posts/{with_image}/",
         "embed": f"/live/{demo}/embed/",
         "corrections log": f"/live/{demo}/corrections/",  # the demo carries a correction, so the list is shown
+        "previous day (ended)": f"/live/{PREVIOUS_DAY['slug']}/",
         "index": "/",
     }
 
@@ -142,3 +144,47 @@ def test_screenshots_of_the_demo_page(chromium, server, demo, tmp_path, label, w
                 shutil.copy(made, SCREENSHOTS / made.name)
     finally:
         context.close()
+
+
+def test_page_down_and_page_up_move_focus_between_posts_in_the_feed(page, demo):
+    """The ARIA feed pattern's keys: Page Down / Page Up move focus to the next / previous article of the feed,
+    whose articles are focusable (tabindex -1) and carry their position and the feed's size."""
+    page.goto(f"/live/{demo}/")
+    articles = page.locator("#posts > article")
+    first, second, third = (articles.nth(i).get_attribute("id") for i in range(3))
+    size = page.get_attribute("#posts > article:first-child", "aria-setsize")
+    assert int(size) > articles.count(), "the set size counts the posts not loaded yet"
+    assert [articles.nth(i).get_attribute("aria-posinset") for i in range(3)] == ["1", "2", "3"]
+    assert articles.nth(0).get_attribute("tabindex") == "-1"
+
+    page.locator(f"#{first} .post__permalink").focus()  # focus anywhere inside a post, e.g. on its link
+    page.keyboard.press("PageDown")
+    assert page.evaluate("document.activeElement.id") == second
+    page.keyboard.press("PageDown")
+    assert page.evaluate("document.activeElement.id") == third
+    top = page.evaluate(f"document.getElementById('{third}').getBoundingClientRect().top")
+    assert 0 <= top <= 80, f"scrolled to the top of the view (below the sticky button's 4rem margin): {top}"
+    page.keyboard.press("PageUp")
+    page.keyboard.press("PageUp")
+    assert page.evaluate("document.activeElement.id") == first
+    page.keyboard.press("PageUp")  # the first post: the key keeps its usual meaning, focus stays
+    assert page.evaluate("document.activeElement.id") == first
+
+
+def test_print_stylesheet_hides_site_chrome_and_keeps_the_posts(page, demo):
+    """Printed, the page is its posts: no live region, new-posts button, embed box, load-more or masthead."""
+    page.goto(f"/live/{demo}/")
+    # Show the button as the script does when posts wait, so it is the print stylesheet that hides it.
+    page.evaluate("(() => { const b = document.getElementById('new-posts'); b.hidden = false; "
+                  "b.textContent = '1 new post'; document.getElementById('live-status').textContent = 'x'; })()")
+    chrome = ["#live-status", "#new-posts", ".embed-code", "#load-more", ".masthead"]
+    for selector in chrome[1:]:
+        assert page.locator(selector).is_visible(), f"{selector} is shown on screen"
+    page.emulate_media(media="print")
+    for selector in chrome:
+        assert page.locator(selector).is_hidden(), f"{selector} is printed"
+    assert page.locator("#blog-header h1").is_visible()
+    posts = page.locator("main article.post")
+    assert posts.count() > 20 and all(posts.nth(i).is_visible() for i in range(posts.count()))
+    page.emulate_media(media="screen")
+    assert page.locator("#new-posts").is_visible()

@@ -122,6 +122,35 @@ def test_scrolled_down_reader_gets_a_button_not_a_jump(page, server):
     expect(button).to_be_hidden()
 
 
+def test_a_restored_post_returns_to_its_place_and_is_not_counted_as_new(page, server):
+    """Restoring arrives as post.published: the old post goes back by its published_at, in place, with no "new post"
+    button, title count or announcement, even for a reader scrolled down; a real new post still gets the button."""
+    slug, posts = _long_blog(server)
+    target = posts[5]
+    server.delete(slug, target["id"])
+    open_live(page, slug)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    page.wait_for_timeout(200)
+    title = page.title()
+    anchor = page.evaluate("""() => { const a = [...document.querySelectorAll('article')]
+        .find(e => e.getBoundingClientRect().bottom > 0); return [a.id, a.getBoundingClientRect().top]; }""")
+
+    server.api("POST", f"/blogs/{slug}/posts/{target['id']}/restore")
+    expect(page.locator(f"#posts > #post-{target['id']}")).to_have_count(1, timeout=LIVE_WITHIN_MS)
+    assert feed_ids(page) == [p["id"] for p in reversed(posts)], "back in its place by published_at"
+    expect(page.locator("#post-count")).to_have_text("8 Posts")
+    page.wait_for_timeout(300)  # past the announcement's 100 ms delay
+    expect(page.locator("#new-posts")).to_be_hidden()
+    assert page.title() == title
+    assert "new post" not in page.text_content("#live-status")
+    top = page.evaluate(f"document.getElementById('{anchor[0]}').getBoundingClientRect().top")
+    assert abs(top - anchor[1]) <= 1, "the reader's view did not move"
+
+    new = server.publish(slug, "Genuinely new")
+    expect(page.locator("#new-posts")).to_have_text("1 new post", timeout=LIVE_WITHIN_MS)
+    assert page.locator(f"#post-{new['id']}").count() == 0
+
+
 def test_reader_at_top_sees_new_posts_inserted(page, server):
     slug, _ = _long_blog(server, 3)
     open_live(page, slug)
@@ -188,6 +217,36 @@ def test_polling_fallback_when_the_stream_is_unavailable(chromium, server):
         page.goto(f"/live/{slug}/")
         post = server.publish(slug, "Polled in")
         expect(page.locator(f"#post-{post['id']}")).to_be_visible(timeout=15_000)
+    finally:
+        context.close()
+
+
+# Records every text the polite live region is given, in order (the region itself only holds the last one).
+RECORD_ANNOUNCEMENTS = """window.__said = []; addEventListener('DOMContentLoaded', () => {
+  const s = document.getElementById('live-status'); if (!s) return;
+  new MutationObserver(() => { if (s.textContent) window.__said.push(s.textContent); })
+    .observe(s, {childList: true, characterData: true, subtree: true}); });"""
+
+
+def test_posts_arriving_together_are_announced_as_their_sum(chromium, server):
+    """Three posts applied together (one /changes batch, inside the 100 ms announcement window) are announced as
+    "3 new posts"; the counts announced add up to the posts inserted, none lost to the debounce."""
+    slug = new_blog(server, "Announce test")
+    context = chromium.new_context(base_url=server.url)
+    # Polling gives a deterministic batch: all three arrive in one /changes answer.
+    context.add_init_script("delete window.EventSource")
+    context.add_init_script(RECORD_ANNOUNCEMENTS)
+    page = context.new_page()
+    try:
+        page.goto(f"/live/{slug}/")
+        page.wait_for_load_state("networkidle")
+        posts = [server.publish(slug, f"Quick post {i}") for i in range(3)]
+        expect(page.locator("#posts > article")).to_have_count(3, timeout=15_000)
+        expect(page.locator("#live-status")).to_have_text("3 new posts")
+        said = page.evaluate("window.__said")
+        counts = [int(m.group(1)) for text in said if (m := re.fullmatch(r"(\d+) new posts?", text))]
+        assert sum(counts) == 3, said
+        assert feed_ids(page) == [p["id"] for p in reversed(posts)]
     finally:
         context.close()
 

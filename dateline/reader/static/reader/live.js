@@ -21,12 +21,21 @@
     t.innerHTML = (html || '').trim();
     return t.content;
   }
-  var announceTimer;
+  // Announcements wait 100 ms (emptied first, so a repeated text is read again) and a newer one replaces a waiting
+  // one. Posts inserted within that window are summed: a burst of three (one /changes batch, or events arriving
+  // together) is "3 new posts", not the last insert's "1 new post".
+  var announceTimer, newInWindow = 0;
   function announce(text) {
     if (!status) return;
     clearTimeout(announceTimer);
+    newInWindow = 0;
     status.textContent = '';
-    announceTimer = setTimeout(function () { status.textContent = text; }, 100);
+    announceTimer = setTimeout(function () { status.textContent = text; newInWindow = 0; }, 100);
+  }
+  function announceNew(n) {
+    var total = newInWindow + n;
+    announce(plural(total, 'new post'));
+    newInWindow = total;
   }
   function plural(n, one) { return n + ' ' + one + (n === 1 ? '' : 's'); }
 
@@ -115,6 +124,21 @@
   }
 
   var feed = $('posts'), pinned = $('pinned');
+
+  // The ARIA feed pattern's keys (WAI-ARIA APG): with focus in a post, Page Down / Page Up move focus to the next /
+  // previous post (posts have tabindex="-1": focusable by script, not 20 more Tab stops). At either end the key keeps
+  // its usual scrolling. Works on every page with a feed, live or not.
+  if (feed) feed.addEventListener('keydown', function (e) {
+    var down = e.key === 'PageDown';
+    if (!down && e.key !== 'PageUp' || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    var at = e.target.closest && e.target.closest('#posts > article'), to = at;
+    do { to = to && (down ? to.nextElementSibling : to.previousElementSibling); } while (to && to.tagName !== 'ARTICLE');
+    if (!to) return;
+    e.preventDefault();
+    to.scrollIntoView({ block: 'start' });
+    to.focus({ preventScroll: true });
+  });
+
   if (!feed || !main.hasAttribute('data-live')) return;
 
   /* --- page state ------------------------------------------------------------------------------------- */
@@ -126,7 +150,15 @@
   var loadMore = $('load-more');
 
   function key(el) { return [Date.parse(el.getAttribute('data-published')) || 0, +el.getAttribute('data-post-id')]; }
-  function newer(a, b) { var x = key(a), y = key(b); return x[0] !== y[0] ? x[0] > y[0] : x[1] > y[1]; }
+  function after(x, y) { return x[0] !== y[0] ? x[0] > y[0] : x[1] > y[1]; }
+  function newer(a, b) { return after(key(a), key(b)); }
+
+  // The newest post this page has shown or queued (deleted ones included). post.published also means "restored"
+  // (decisions.md): a post no newer than this one is an old post coming back, so it goes in its place by its
+  // published_at and is not counted or announced as new.
+  var newest = [0, 0];
+  function seen(el) { var k = key(el); if (after(k, newest)) newest = k; }
+  each(main.querySelectorAll('article[data-post-id]'), seen);
   function articles(c) { return Array.prototype.filter.call(c.children, function (n) { return n.tagName === 'ARTICLE'; }); }
 
   function renumber() {
@@ -188,7 +220,9 @@
     var id = el.id, old = $(id);
     var queued = pending.filter(function (p) { return p.id === id; })[0];
     if (queued) { queued.html = html; return; }
-    if (!old && isNew && !atTop()) {
+    isNew = isNew && !old && after(key(el), newest);
+    seen(el);
+    if (isNew && !atTop()) {
       pending.push({ id: id, html: html });
       showPending();
       return;
@@ -199,7 +233,7 @@
       if (place(el)) enhance(el);
     });
     if (hadFocus && el.isConnected) el.focus({ preventScroll: true });
-    if (!old && isNew) announce(plural(1, 'new post'));
+    if (isNew) announceNew(1);
   }
 
   function remove(id) {
