@@ -1,6 +1,8 @@
 """``/healthz``: 200 when the database (and Redis, when configured) answer; 503 with what failed otherwise.
 
 Load balancers take a process out of rotation on 503, so a process that lost its database stops getting readers.
+Every failure of a check — not only the driver's own error classes — is a 503 naming the dependency: a health check
+that answers 500 tells the balancer nothing about what is wrong.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 log = logging.getLogger(__name__)
@@ -19,21 +21,26 @@ def database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True
-    except DatabaseError:
+    except Exception:  # DatabaseError, or anything else the driver raises while the database is unreachable
         log.warning("health check: database not answering", exc_info=True)
         return False
 
 
 def redis_ok() -> bool:
-    import redis
-
     try:
-        client = redis.Redis.from_url(settings.DATELINE_REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+        import redis
+
+        from dateline.live.redis_broker import split_channel
+
+        # ``?channel=name`` is ours (the pub/sub channel), not a redis-py connection option: strip it, as the
+        # broker and the cache do, or redis-py refuses the URL.
+        url, _channel = split_channel(settings.DATELINE_REDIS_URL)
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         try:
             return bool(client.ping())
         finally:
             client.close()
-    except (redis.RedisError, OSError):
+    except Exception:  # RedisError, OSError, or a URL redis-py cannot use (ValueError, TypeError)
         log.warning("health check: Redis not answering", exc_info=True)
         return False
 

@@ -1,11 +1,22 @@
-"""/healthz answers 200 when its dependencies answer and 503, naming what failed, when one does not."""
+"""/healthz answers 200 when its dependencies answer and 503, naming what failed, when one does not — never 500."""
+
+import os
 
 import pytest
 from django.test import override_settings
 
 from tests.conftest import missing_service
 
-REDIS_URL = __import__("os").environ.get("DATELINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REDIS_URL = os.environ.get("DATELINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_or_skip() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        missing_service(f"Redis not reachable at {REDIS_URL}: apt-get install redis-server")
 
 
 def test_healthy_without_redis(client, db):
@@ -16,21 +27,62 @@ def test_healthy_without_redis(client, db):
 
 @pytest.mark.redis
 def test_checks_redis_when_configured(client, db):
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        missing_service(f"Redis not reachable at {REDIS_URL}: apt-get install redis-server")
+    _redis_or_skip()
     with override_settings(DATELINE_REDIS_URL=REDIS_URL):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
 
 
+@pytest.mark.redis
+def test_a_redis_url_naming_its_channel_is_healthy(client, db):
+    """``?channel=name`` (documented in the README) picks the pub/sub channel; it is not a redis-py option, so the
+    check must strip it rather than answer 500 (redis-py raises TypeError for an unknown keyword)."""
+    _redis_or_skip()
+    with override_settings(DATELINE_REDIS_URL=f"{REDIS_URL}?channel=dateline-health-test"):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
 def test_unreachable_redis_is_503(client, db):
     # port 1 on loopback: nothing listens there, so the connection is refused at once
-    with override_settings(DATELINE_REDIS_URL="redis://127.0.0.1:1/0"):
+    with override_settings(DATELINE_REDIS_URL="redis://127.0.0.1:1/0?channel=name"):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "failing", "checks": {"database": "ok", "redis": "failing"}}
+
+
+def test_an_unusable_redis_url_is_503_naming_redis(client, db):
+    """A URL redis-py refuses (ValueError, not a RedisError) is a failing dependency, not a server error."""
+    with override_settings(DATELINE_REDIS_URL="http://127.0.0.1:6379/0"):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "failing", "checks": {"database": "ok", "redis": "failing"}}
+
+
+def test_any_redis_client_failure_is_503(client, db, monkeypatch):
+    """Whatever the client raises — here a TypeError, what an unknown URL option gives — the answer is 503."""
+    import redis
+
+    def broken(*args, **kwargs):
+        raise TypeError("AbstractConnection.__init__() got an unexpected keyword argument 'bogus'")
+
+    monkeypatch.setattr(redis.Redis, "from_url", broken)
+    with override_settings(DATELINE_REDIS_URL="redis://127.0.0.1:6379/0?bogus=1"):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == "failing"
+
+
+def test_any_database_failure_is_503_naming_the_database(client, db):
+    """A database check that fails with something other than DatabaseError still answers 503, not 500."""
+    from unittest import mock
+
+    from django.db import connection
+
+    # Patched only around the request: the test database's own teardown needs a working cursor.
+    with mock.patch.object(connection, "cursor", side_effect=RuntimeError("driver crashed")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "failing", "checks": {"database": "failing"}}

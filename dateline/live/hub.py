@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Coroutine, Iterator
@@ -32,13 +33,32 @@ from dateline.live.wire import HEARTBEAT, encode_event, encode_reset
 
 log = logging.getLogger(__name__)
 
+
+
+def seconds_from_env(name: str, value: str | None, default: float, maximum: float) -> float:
+    """An interval from the environment: unset or empty is ``default``; anything else must be in (0, maximum]."""
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= maximum:  # also refuses NaN
+        raise ValueError(f"{name} must be a number of seconds, more than 0 and at most {maximum:g}; got {value!r}")
+    return seconds
+
+
 RING_SIZE = 1000  # recent events kept in memory per blog; older resumes are read from the database
 CATCH_UP_LIMIT = 5000  # a reader further behind than this is told to reload: replaying would cost more
-CHECK_INTERVAL = 1.5  # seconds between database checks for changes no broker told us about
+# Seconds between database checks for changes no broker told us about. Configurable so that tests can prove what
+# the broker delivers on its own (a long interval), not to be tuned in production.
+CHECK_INTERVAL = seconds_from_env("DATELINE_LIVE_CHECK_INTERVAL", os.environ.get("DATELINE_LIVE_CHECK_INTERVAL"),
+                                  1.5, 3600.0)
 # Every 20 s: proxies and load balancers close idle connections after 30 s (some corporate proxies), 55–60 s
 # (Heroku's router, AWS ALB, nginx's proxy_read_timeout), so a comment every 20 s keeps even the strictest open
-# with margin, and lets the server notice dead connections. The contract says at most every 25 s.
-HEARTBEAT_INTERVAL = 20.0
+# with margin, and lets the server notice dead connections. The contract says at most every 25 s, hence the maximum.
+HEARTBEAT_INTERVAL = seconds_from_env("DATELINE_LIVE_HEARTBEAT_INTERVAL",
+                                      os.environ.get("DATELINE_LIVE_HEARTBEAT_INTERVAL"), 20.0, 25.0)
 IDLE_CHANNEL_SECONDS = 600.0  # forget a blog with no readers and no requests for this long
 MISSING_SLUG_SECONDS = 5.0  # remember briefly that a slug does not exist, so 404 floods do not reach the database
 

@@ -2,8 +2,14 @@
 
     setup <slug>      create an editor and the blog
     write <n>         n changes of every kind
+    token             an API token for the editor, for writing through a server's public API
+    state             the blog's seq and published posts (the server's state a reader must end with) and which
+                      database they are in, as JSON
+
+Every command answers one line: the blog's seq, or for ``token`` and ``state`` their answer.
 """
 
+import json
 import os
 import sys
 
@@ -13,7 +19,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from dateline.accounts.models import User  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from dateline.accounts.models import ApiToken, User  # noqa: E402
 from dateline.coverage import actions  # noqa: E402
 from dateline.coverage.models import LiveBlog, Post  # noqa: E402
 
@@ -39,6 +47,20 @@ def main() -> None:
                     actions.edit_post(editor, posts[0], pinned=not posts[0].pinned)
                 else:
                     actions.delete_post(editor, posts[1])
+        elif command == "token":
+            assert editor is not None, "setup first"
+            sys.stdout.write(ApiToken.issue(editor, "multi-process test")[1] + "\n")
+            sys.stdout.flush()
+            continue
+        elif command == "state":
+            assert blog is not None, "setup first"
+            posts = {str(p.pk): {"headline": p.headline, "body": p.body, "pinned": p.pinned, "status": p.status}
+                     for p in Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED)}
+            seq = LiveBlog.objects.get(pk=blog.pk).seq
+            answer = {"seq": seq, "posts": posts, "database": connection.vendor}
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
+            continue
         blog_seq = LiveBlog.objects.get(pk=blog.pk).seq if blog else 0
         sys.stdout.write(f"{blog_seq}\n")
         sys.stdout.flush()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -50,6 +52,7 @@ class SseReader:
         try:
             with httpx.Client(timeout=httpx.Timeout(30, read=60)) as client, \
                     client.stream("GET", self.url, headers=self.headers) as response:
+                self._response = response
                 self.status = response.status_code
                 self._connected.set()
                 fields: dict[str, str] = {}
@@ -75,7 +78,8 @@ class SseReader:
                             fields[name] = value
                 self.ended = True
         except BaseException as exc:  # noqa: BLE001 (reported to the test)
-            self.error = exc
+            if not self._stop.is_set():  # an error after disconnect() is our own doing, not the server's
+                self.error = exc
             self._connected.set()
 
     def wait_for(self, predicate, timeout: float = 10) -> None:
@@ -91,6 +95,19 @@ class SseReader:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def disconnect(self) -> None:
+        """Drop the connection now, as a reader whose network went away does: the socket is shut down, so the
+        server sees the disconnect and nothing more is read. ``stop`` only stops recording."""
+        self._stop.set()
+        response = getattr(self, "_response", None)
+        stream = response.extensions.get("network_stream") if response is not None else None
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        assert sock is not None, "no socket to shut down"
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        self._thread.join(5)
+        assert not self._thread.is_alive(), "reader thread did not end after disconnect"
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -192,3 +193,21 @@ def test_a_deleted_blog_is_forgotten_and_its_readers_closed():
         return "b" in hub.channels, sub.closed
 
     assert asyncio.run(run()) == (False, True)
+
+
+def test_intervals_from_the_environment_are_validated():
+    """DATELINE_LIVE_CHECK_INTERVAL / DATELINE_LIVE_HEARTBEAT_INTERVAL: unset keeps the default; a value must be a
+    positive number of seconds within its maximum (heartbeats at most every 25 s, as the contract promises)."""
+    from dateline.live.hub import CHECK_INTERVAL, HEARTBEAT_INTERVAL, seconds_from_env
+
+    if "DATELINE_LIVE_CHECK_INTERVAL" not in os.environ:
+        assert CHECK_INTERVAL == 1.5
+    if "DATELINE_LIVE_HEARTBEAT_INTERVAL" not in os.environ:
+        assert HEARTBEAT_INTERVAL == 20.0
+    assert seconds_from_env("X", None, 20.0, 25.0) == 20.0
+    assert seconds_from_env("X", "", 20.0, 25.0) == 20.0
+    assert seconds_from_env("X", "0.25", 20.0, 25.0) == 0.25
+    assert seconds_from_env("X", "25", 20.0, 25.0) == 25.0
+    for bad in ("0", "-1", "26", "nan", "inf", "soon"):
+        with pytest.raises(ValueError, match="X must be a number of seconds"):
+            seconds_from_env("X", bad, 20.0, 25.0)
