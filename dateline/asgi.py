@@ -2,6 +2,8 @@
 
 Run it with ``dateline serve`` (uvicorn with uvloop and httptools; see dateline/live/server.py). Any ASGI server
 works, but the fan-out fast path needs uvicorn's httptools or h11 protocol (see dateline/live/subscriber.py).
+Django sits behind ``BodyLimit`` (dateline/limits.py): under ASGI Django reads a whole body before any view runs,
+so the 413 for an oversized body has to be decided here, before it is read.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402  (settings module must be set first)
 
+from dateline.limits import BodyLimit  # noqa: E402
 from dateline.live.app import LiveEdge  # noqa: E402
 
-django_application = get_asgi_application()
+django_application = BodyLimit(get_asgi_application())
 application = LiveEdge(django_application)

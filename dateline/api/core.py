@@ -4,6 +4,10 @@ Ninja answers unknown methods with a plain-text 405 and leaves unknown paths and
 pages. ``DatelineAPI`` wraps every URL it serves so those answers are JSON errors too, and so a body over
 ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused with 413 *after* draining it: a server that answers while the client is
 still sending and then closes the socket makes most HTTP clients report "connection reset" instead of the 413.
+
+Under ASGI (``dateline serve``) that check never sees an oversized body: Django reads the whole body before any view
+runs, so ``dateline/limits.py`` refuses it ahead of Django, chunked bodies included. The check here serves WSGI
+deployments and Django's test client, where the view does run before the body is read.
 """
 
 from __future__ import annotations

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -40,7 +41,14 @@ from dateline.coverage.models import (
 )
 from dateline.coverage.render import render_blog_header, render_key_points, render_post
 from dateline.coverage.sanitize import clean_body, clean_inline, strip_tags
-from dateline.coverage.serializers import blog_data, deleted_post_data, key_points_data, post_authors, post_data
+from dateline.coverage.serializers import (
+    POST_RELATIONS,
+    blog_data,
+    deleted_post_data,
+    key_points_data,
+    post_authors,
+    post_data,
+)
 from dateline.coverage.validation import clean_text, is_encodable, is_id, text
 from dateline.live.broker import get_broker
 from dateline.live.messages import ChangeMessage
@@ -53,6 +61,14 @@ MAX_AUTHORS = 20
 MAX_TAG = 50
 MAX_KEY_POINTS = 12
 MAX_KEY_POINT = 1_000
+MAX_URL = 500  # KeyPoint.url
+MAX_BLOG_TITLE = 200  # LiveBlog.title
+MAX_DESCRIPTION = 2_000
+MAX_SLUG = 120  # LiveBlog.slug and Story.slug
+MAX_TIME_ZONE = 64  # LiveBlog.time_zone
+# The range of date-times accepted on the write path (coverage start/end, publish_at); see _datetime.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
 POST_FIELDS = frozenset(
     {"headline", "body", "status", "pinned", "tags", "authors", "update_note", "verification_note", "verification",
      "media", "publish_at"}
@@ -60,7 +76,8 @@ POST_FIELDS = frozenset(
 # An edit may also carry a correction: a note published with the post and in the blog's corrections log.
 EDIT_FIELDS = POST_FIELDS | {"correction"}
 # Slugs that would be shadowed by the newsroom's or the site's own routes (/newsroom/login/, /newsroom/audit/, …).
-RESERVED_SLUGS = frozenset({"login", "logout", "audit", "static", "blogs", "new", "api", "media", "healthz", "metrics"})
+RESERVED_SLUGS = frozenset({"login", "logout", "audit", "static", "blogs", "new", "api", "media", "healthz", "metrics",
+                            "people"})
 BLOG_FIELDS = frozenset(
     {"title", "description", "status", "time_zone", "coverage_start", "coverage_end", "lead_media", "story"}
 )
@@ -110,6 +127,13 @@ def _revise(post: Post, actor: Any) -> None:
     PostRevision.objects.create(
         post=post, version=post.version, data=post_data(post), edited_by=actor if perm.role_of(actor) else None
     )
+
+
+def _with_relations(post: Post) -> Post:
+    """Load the byline, media and corrections once, after the action wrote them: the fragment, the revision, the
+    change and the API answer all read them, which would otherwise be four queries each (30 per publish)."""
+    prefetch_related_objects([post], *POST_RELATIONS)
+    return post
 
 
 def _reload_post(post: Post, blog: LiveBlog) -> Post:
@@ -242,7 +266,7 @@ def create_post(actor: Any, blog: LiveBlog, *, now: datetime | None = None, **gi
         )
         _set_authors(post, authors)
         PostMedia.objects.bulk_create(PostMedia(post=post, media=m, position=i) for i, m in enumerate(media))
-        post.html = render_post(post)
+        post.html = render_post(_with_relations(post))
         post.save(update_fields=["html"])
         _revise(post, actor)
         _audit(actor, "post.create", locked, post, status=status)
@@ -293,7 +317,7 @@ def edit_post(actor: Any, post: Post, *, expected_version: int | None = None, no
         if correction:
             Correction.objects.create(post=post, blog=blog, note=correction, created_at=now, version=post.version,
                                       created_by=actor if perm.role_of(actor) else None)
-        post.html = render_post(post)
+        post.html = render_post(_with_relations(post))
         post.save()
         _revise(post, actor)
         detail = {"correction": correction} if correction else {}
@@ -414,7 +438,7 @@ def restore_post(actor: Any, post: Post) -> Post:
             return post
         post.status = Post.Status.PUBLISHED if post.published_at else Post.Status.DRAFT
         post.version += 1
-        post.html = render_post(post)
+        post.html = render_post(_with_relations(post))
         post.save(update_fields=["status", "version", "html"])
         _revise(post, actor)
         _audit(actor, "post.restore", blog, post)
@@ -464,7 +488,7 @@ def set_key_points(actor: Any, blog: LiveBlog, points: Iterable[Mapping[str, Any
             fields[f"key_points[{i}].text"] = f"Required, inline HTML, at most {MAX_KEY_POINT} characters."
             continue
         post_id = raw.get("post_id")
-        url = text(fields, f"key_points[{i}].url", raw.get("url"), 500)
+        url = text(fields, f"key_points[{i}].url", raw.get("url"), MAX_URL)
         if post_id is not None and not is_id(post_id):
             fields[f"key_points[{i}].post_id"] = "Must be a post id."
         if url and not url.startswith(("https://", "http://")):
@@ -500,13 +524,13 @@ def _clean_blog(given: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in given.items():
         if name == "title":
-            clean[name] = text(fields, name, value, 200, required=True)
+            clean[name] = text(fields, name, value, MAX_BLOG_TITLE, required=True)
         elif name == "description":
-            clean[name] = text(fields, name, value, 2000)
+            clean[name] = text(fields, name, value, MAX_DESCRIPTION)
         elif name == "slug":
             slug = value if isinstance(value, str) else ""
-            if not slug or slugify(slug) != slug or len(slug) > 120:
-                fields[name] = "Lowercase letters, digits and hyphens, at most 120 characters."
+            if not slug or slugify(slug) != slug or len(slug) > MAX_SLUG:
+                fields[name] = f"Lowercase letters, digits and hyphens, at most {MAX_SLUG} characters."
             elif slug in RESERVED_SLUGS:
                 fields[name] = "This slug is reserved for Dateline's own pages; choose another."
             clean[name] = slug
@@ -516,8 +540,10 @@ def _clean_blog(given: Mapping[str, Any]) -> dict[str, Any]:
             clean[name] = value
         elif name == "time_zone":
             try:
-                ZoneInfo(str(value))
-                clean[name] = str(value)
+                if not isinstance(value, str) or len(value) > MAX_TIME_ZONE:
+                    raise ValueError(value)
+                ZoneInfo(value)
+                clean[name] = value
             except (ZoneInfoNotFoundError, ValueError):
                 fields[name] = "Unknown time zone (use an IANA name such as Europe/London)."
         elif name in ("coverage_start", "coverage_end"):
@@ -532,27 +558,41 @@ def _clean_blog(given: Mapping[str, Any]) -> dict[str, Any]:
         elif name == "story":
             if value is None:
                 clean[name] = None
-            elif isinstance(value, str) and value and slugify(value) == value:
+            elif isinstance(value, str) and value and slugify(value) == value and len(value) <= MAX_SLUG:
+                # A new story is titled by its slug until an editor names it (Story.title holds 200 >= MAX_SLUG).
                 clean[name] = Story.objects.get_or_create(slug=value, defaults={"title": value})[0]
             else:
-                fields[name] = "Must be a story slug."
+                fields[name] = (f"Must be a story slug: lowercase letters, digits and hyphens, "
+                                f"at most {MAX_SLUG} characters.")
     if fields:
         raise ValidationFailed("Some fields are not valid.", fields=fields)
     return clean
 
 
 def _datetime(fields: dict[str, str], name: str, value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        if isinstance(value, datetime) and timezone.is_naive(value):
-            fields[name] = "Include a UTC offset."
-        return value
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        fields[name] = "Must be an ISO 8601 date-time with offset."
+    """An offset-aware date-time in the years Dateline stores (``EARLIEST`` to ``LATEST``, UTC).
+
+    Python accepts 9999-12-31T23:59:59-01:00, but that is year 10000 in UTC: SQLite's adapter overflows converting
+    it (a 500), and PostgreSQL stores it and then every later read of the row fails. Coverage and schedules are
+    about now, so anything outside 1900-2999 is a typo, refused here with a field error before it is stored.
+    """
+    if value is None:
         return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            fields[name] = "Must be an ISO 8601 date-time with offset."
+            return None
     if timezone.is_naive(parsed):
         fields[name] = "Include a UTC offset."
+        return None
+    # Comparing aware date-times subtracts their offsets without building the UTC value, so it cannot overflow.
+    if not EARLIEST <= parsed < LATEST:
+        fields[name] = f"Must be between {EARLIEST.year} and {LATEST.year - 1} (UTC)."
+        return None
     return parsed
 
 

@@ -54,7 +54,8 @@ def is_id(value: Any) -> bool:
 
 def parse_id(raw: str | None) -> int | None:
     """An id from a query string or form field: ASCII digits only (``"²".isdigit()`` is true), in range."""
-    if not raw or not raw.isascii() or not raw.isdigit():
+    # Longer than MAX_ID's 19 digits cannot be an id; checked first because int() refuses over 4,300 digits (500).
+    if not raw or len(raw) > 19 or not raw.isascii() or not raw.isdigit():
         return None
     value = int(raw)
     return value if is_id(value) else None
