@@ -51,8 +51,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_user_create(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate()
+    from django.core.exceptions import ValidationError
+
     from dateline.accounts.models import Role, User
 
+    try:  # the checks the newsroom's people page makes, so a name that works here works everywhere
+        User.username_validator(args.name)
+        if not 0 < len(args.name) <= User._meta.get_field("username").max_length:
+            raise ValidationError("too long")
+    except ValidationError:
+        print(f"dateline user create: '{args.name[:40]}' is not a valid username: at most 150 letters, digits and "
+              "@ . + - _", file=sys.stderr)
+        return 2
     if User.objects.filter(username=args.name).exists():
         print(f"dateline user create: a user named '{args.name}' already exists.", file=sys.stderr)
         return 1
@@ -76,6 +86,9 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         print(f"dateline token create: no user named '{args.name}' (create one with 'dateline user create').",
               file=sys.stderr)
         return 1
+    if len(args.label) > ApiToken._meta.get_field("name").max_length:
+        print("dateline token create: --label is at most 100 characters.", file=sys.stderr)
+        return 2
     _token, raw = ApiToken.issue(user, name=args.label or "cli")
     print(raw)
     return 0

@@ -54,6 +54,24 @@ def test_bad_role_is_refused(data_dir):
     assert "invalid choice" in result.stderr
 
 
+@pytest.mark.parametrize("name", ["a" * 151, "ada lovelace", "ada/../x", ""])
+def test_bad_username_is_refused_before_the_database(data_dir, name):
+    """A name the database or the newsroom would refuse is a clear usage error (exit 2), never a traceback."""
+    result = run(["user", "create", name, "--role", "reporter"], data_dir)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not a valid username" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_overlong_token_label_is_refused(data_dir):
+    """A label longer than the column is refused with a message; no token is printed."""
+    assert run(["user", "create", "lena", "--role", "reporter"], data_dir).returncode == 0
+    result = run(["token", "create", "lena", "--label", "x" * 101], data_dir)
+    assert result.returncode == 2 and "at most 100" in result.stderr
+    assert result.stdout == ""
+    assert run(["token", "create", "lena", "--label", "x" * 100], data_dir).returncode == 0
+
+
 def test_serve_with_workers_needs_redis(data_dir):
     result = run(["serve", "--workers", "2"], data_dir, extra_env={"DATELINE_REDIS_URL": ""})
     assert result.returncode == 2
