@@ -11,49 +11,27 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import uvicorn
+
+from tests.live.conftest import run_server
 
 LIMIT = 64 * 1024
 PATHS = ["/api/v1/media", "/newsroom/login/"]
 PROTOCOLS = ["dateline.live.protocol:DatelineHttpToolsProtocol", "h11"]
 
 
-@contextmanager
-def _serve(http: str) -> Iterator[int]:
-    """``dateline.asgi``'s Django (behind BodyLimit) under the live edge, on uvicorn in a thread; yields the port."""
+@pytest.fixture(params=PROTOCOLS, ids=["httptools", "h11"])
+def port(request, transactional_db, settings) -> Iterator[int]:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = LIMIT
     from dateline.asgi import django_application
     from dateline.live.app import LiveEdge
     from dateline.live.broker import get_broker
 
-    edge = LiveEdge(django_application, broker=get_broker())
-    config = uvicorn.Config(edge, host="127.0.0.1", port=0, loop="uvloop", http=http, lifespan="on",
-                            log_level="warning", timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.01)
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        edge.close_streams()
-        thread.join(10)
-
-
-@pytest.fixture(params=PROTOCOLS, ids=["httptools", "h11"])
-def port(request, transactional_db, settings) -> Iterator[int]:
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = LIMIT
-    with _serve(request.param) as port:
-        yield port
+    # ``dateline.asgi``'s Django (behind BodyLimit) under the live edge, on uvicorn in a thread
+    with run_server(LiveEdge(django_application, broker=get_broker()), http=request.param) as live:
+        yield int(live.url.rsplit(":", 1)[1])
 
 
 @pytest.fixture
