@@ -57,7 +57,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
     try:  # the checks the newsroom's people page makes, so a name that works here works everywhere
         User.username_validator(args.name)
-        if not 0 < len(args.name) <= User._meta.get_field("username").max_length:
+        if not 0 < len(args.name) <= (User._meta.get_field("username").max_length or 150):
             raise ValidationError("too long")
     except ValidationError:
         print(f"dateline user create: '{args.name[:40]}' is not a valid username: at most 150 letters, digits and "
@@ -86,7 +86,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
         print(f"dateline token create: no user named '{args.name}' (create one with 'dateline user create').",
               file=sys.stderr)
         return 1
-    if len(args.label) > ApiToken._meta.get_field("name").max_length:
+    if len(args.label) > (ApiToken._meta.get_field("name").max_length or 100):
         print("dateline token create: --label is at most 100 characters.", file=sys.stderr)
         return 2
     _token, raw = ApiToken.issue(user, name=args.label or "cli")
