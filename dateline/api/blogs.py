@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router
+from pydantic import WithJsonSchema
 
 from dateline.api.auth import OPTIONAL_AUTH_OPENAPI, actor, optional_auth, token_auth
 from dateline.api.errors import ApiError, json_response
@@ -43,6 +44,9 @@ ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
 IDEMPOTENCY_HEADER = Header(None, alias="Idempotency-Key", description=(
     "Any unique string (a UUID). A retry with the same key and body answers the first response; "
     "with a different body, 422 idempotency_key_reused. Kept 24 h, per user."))
+# The key's rules as the OpenAPI shows them; idempotency.KEY_PATTERN enforces them (400 invalid_idempotency_key).
+IdempotencyKey = Annotated[str | None, WithJsonSchema(
+    {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"})]
 IF_MATCH_HEADER = Header(None, alias="If-Match", description=(
     'The ETag from your last read of the post ("<id>-<version>"). Required: 428 without it, '
     "412 (with the current post) if the post changed since."))
@@ -112,7 +116,7 @@ def list_blogs(request: HttpRequest, status: BlogStatus | None = None, before: s
 
 @router.post("", response={201: BlogOut, **WRITE_ERRORS}, auth=token_auth, summary="Open a live blog (editors)")
 def create_blog(request: HttpRequest, payload: BlogCreate, response: HttpResponse,
-                idempotency_key: str | None = IDEMPOTENCY_HEADER) -> Any:
+                idempotency_key: IdempotencyKey = IDEMPOTENCY_HEADER) -> Any:
     given = _given(payload, drop_none=True)
     user = actor(request)
 
@@ -162,7 +166,7 @@ def list_posts(request: HttpRequest, slug: str, before: str | None = None,
 @posts_router.post("/{slug}/posts", response={201: PostOut, **WRITE_ERRORS}, auth=token_auth,
                    summary="File a post (published at once, or a draft for contributors)")
 def create_post(request: HttpRequest, slug: str, payload: PostCreate,
-                idempotency_key: str | None = IDEMPOTENCY_HEADER) -> Any:
+                idempotency_key: IdempotencyKey = IDEMPOTENCY_HEADER) -> Any:
     blog = _blog(slug)
     given = _given(payload, drop_none=True)
     user = actor(request)

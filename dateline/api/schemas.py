@@ -15,7 +15,11 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt, StrictStr, WithJsonSchema
 
+from dateline.coverage.validation import MAX_ID
+
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+# An id as input: the range is shown here and checked by the actions (validation.is_id), whose 422 names the field.
+Id = Annotated[StrictInt, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})]
 BlogStatus = Literal["scheduled", "live", "ended"]
 Verification = Literal["", "verified", "unverified", "disputed"]
 
@@ -152,7 +156,7 @@ class BlogCreate(Strict):
     time_zone: StrictStr | None = Field(None, description="IANA name, e.g. Europe/London. Default: UTC.")
     coverage_start: AwareDatetime | None = None
     coverage_end: AwareDatetime | None = None
-    lead_media: StrictInt | None = Field(None, description="A media id (image or video) from POST /media.")
+    lead_media: Id | None = Field(None, description="A media id (image or video) from POST /media.")
     story: StrictStr | None = Field(None, description="Slug of the multi-day story this blog belongs to.")
 
 
@@ -163,11 +167,11 @@ class BlogPatch(Strict):
     time_zone: StrictStr | None = None
     coverage_start: AwareDatetime | None = None
     coverage_end: AwareDatetime | None = None
-    lead_media: StrictInt | None = Field(None, description="A media id; null removes the lead media.")
+    lead_media: Id | None = Field(None, description="A media id; null removes the lead media.")
     story: StrictStr | None = None
 
 
-Author = Annotated[StrictStr | StrictInt, Field(description="A username or user id.")]
+Author = Annotated[StrictStr | Id, Field(description="A username or user id.")]
 
 
 VERIFICATION_HELP = ("A label shown on the post: 'verified' (checked by the newsroom), 'unverified' (reported by "
@@ -188,7 +192,7 @@ class PostCreate(Strict):
     verification_note: StrictStr | None = None
     verification: Verification | None = Field(
         None, description=VERIFICATION_HELP)
-    media: list[StrictInt] | None = Field(None, description="Media ids from POST /media, in display order.")
+    media: list[Id] | None = Field(None, description="Media ids from POST /media, in display order.")
     publish_at: AwareDatetime | None = Field(
         None, description="Schedule: saved as a draft and published at this (future) time. Editors and reporters.")
 
@@ -205,7 +209,7 @@ class PostPatch(Strict):
     verification_note: StrictStr | None = None
     verification: Verification | None = Field(
         None, description=VERIFICATION_HELP)
-    media: list[StrictInt] | None = None
+    media: list[Id] | None = None
     publish_at: AwareDatetime | None = Field(None, description="Schedule a draft; null cancels the schedule.")
     correction: StrictStr | None = Field(
         None, description=(
@@ -216,7 +220,7 @@ class PostPatch(Strict):
 
 class KeyPointIn(Strict):
     text: StrictStr = Field(description="Inline HTML: strong, em, a.")
-    post_id: StrictInt | None = Field(None, description="A published post of this blog the point links to.")
+    post_id: Id | None = Field(None, description="A published post of this blog the point links to.")
     url: StrictStr | None = Field(None, description="An http(s) link, when the point links elsewhere.")
 
 

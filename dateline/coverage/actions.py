@@ -495,12 +495,13 @@ def set_key_points(actor: Any, blog: LiveBlog, points: Iterable[Mapping[str, Any
             fields[f"key_points[{i}].url"] = "Must be an http(s) URL."
         cleaned.append({"text": clean_inline(point_text), "post_id": post_id, "url": url})
     with _locked_blog(blog) as locked:
-        ids = {p["post_id"] for p in cleaned if p["post_id"] is not None}
+        # Only real ids reach the query: an integer past the database's range (10**30) overflows it, a 500.
+        ids = {p["post_id"] for p in cleaned if is_id(p["post_id"])}
         known = set(Post.objects.filter(blog=locked, pk__in=ids, status=Post.Status.PUBLISHED).values_list(
             "pk", flat=True))
         for i, p in enumerate(cleaned):
             if p["post_id"] is not None and p["post_id"] not in known:
-                fields[f"key_points[{i}].post_id"] = "No published post with this id in this blog."
+                fields.setdefault(f"key_points[{i}].post_id", "No published post with this id in this blog.")
         if fields:
             raise ValidationFailed("Some key points are not valid.", fields=fields)
         if cleaned == key_points_data(locked):

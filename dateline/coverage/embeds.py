@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -162,10 +162,23 @@ def frame_sources() -> list[str]:
     return list(dict.fromkeys(f"https://{host}" for p in providers() for host in p.frame_hosts))
 
 
+def _split(url: str) -> tuple[SplitResult, str | None, int | None] | None:
+    """``urlsplit`` with the host and port read, or None: those raise ValueError on a malformed address
+    ("http://[::1" with its IPv6 bracket unclosed, a port of 99999 or "abc"), which must not become a 500."""
+    try:
+        parts = urlsplit(url)
+        return parts, parts.hostname, parts.port
+    except ValueError:
+        return None
+
+
 def check_url(url: str) -> str | None:
     """Why a pasted link cannot be looked up (``None`` when it can): http(s) with a host, nothing hidden in it."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    split = _split(url)
+    if split is None:
+        return "Must be a valid link: its host or port could not be read."
+    parts, hostname, _port = split
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
         return "Must be an http(s) link to the video or post, e.g. https://www.youtube.com/watch?v=…"
     if parts.username or parts.password or any(c.isspace() for c in url):
         return "Must be a plain link (no spaces, no user name or password in it)."
@@ -330,8 +343,11 @@ def _dimension(value: Any) -> int | None:
 def _https_url(value: Any, limit: int = MAX_FRAME_URL) -> str:
     if not isinstance(value, str) or len(value) > limit or any(c.isspace() or c < " " or c == "\x7f" for c in value):
         return ""
-    parts = urlsplit(value)
-    return value if parts.scheme == "https" and parts.hostname and not parts.username else ""
+    split = _split(value)
+    if split is None:
+        return ""
+    parts, hostname, _port = split
+    return value if parts.scheme == "https" and hostname and not parts.username else ""
 
 
 def embed_fields(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
@@ -349,11 +365,12 @@ def embed_fields(provider: Provider, data: dict[str, Any]) -> dict[str, Any]:
     frame = single_iframe(html) if provider.frame_hosts and isinstance(html, str) else None
     if frame is not None:
         src = frame.get("src", "").strip()
-        host = urlsplit(src).hostname or ""
+        split = _split(src)
+        host, port = (split[1] or "", split[2]) if split else ("", None)
         if len(src) > MAX_FRAME_URL:
             raise EmbedError(f"{provider.name}'s player address for this link is longer than {MAX_FRAME_URL} "
                              "characters; it was not embedded.", code="embed_invalid")
-        if not _https_url(src) or urlsplit(src).port not in (None, 443) or not provider.allows_frame_host(host):
+        if not _https_url(src) or port not in (None, 443) or not provider.allows_frame_host(host):
             shown = host or src[:80] or "no address"
             raise EmbedError(
                 f"{provider.name}'s player for this link is at {shown}, which is not on the list of hosts allowed for "
@@ -373,7 +390,7 @@ def resolve(url: str) -> dict[str, Any]:
         raise EmbedError(problem, code="validation_error")
     provider = provider_for(url)
     if provider is None:
-        host = urlsplit(url).hostname or url
+        host = urlsplit(url).hostname or url  # check_url read it already
         names = ", ".join(dict.fromkeys(p.name for p in providers()))
         raise EmbedError(f"Links from {host} cannot be embedded. Embeddable: {names}.", code="embed_unsupported")
     return embed_fields(provider, lookup(provider, url))

@@ -63,3 +63,23 @@ def test_the_openapi_document_describes_the_embed_body(anon):
     assert [k.get("const") or k.get("enum", [None])[0] for k in kinds] == ["video", "embed"]
     media_out = doc["components"]["schemas"]["MediaOut"]
     assert "embed" in media_out["properties"] and "embed" in str(media_out["properties"]["kind"])
+
+
+def test_a_link_whose_host_cannot_be_read_is_a_422_not_a_500(oembed, as_reporter):
+    """urlsplit raises ValueError on an unclosed IPv6 bracket or a bad port: that was a 500."""
+    for url in ("http://[::1", "https://video.test:99999/watch/ok", "https://video.test:port/watch/ok"):
+        error = assert_error(as_reporter.post("/media", {"kind": "embed", "url": url}), 422, "validation_error")
+        assert error["fields"]["url"], url
+    assert oembed.requests == []
+
+
+def test_a_player_address_that_cannot_be_read_is_refused_as_untrusted(oembed, as_reporter, monkeypatch):
+    """A provider answering a player src with a broken host or port gets embed_untrusted, not a 500."""
+    from tests import fake_oembed
+
+    monkeypatch.setitem(fake_oembed.VIDEO_CASES, "bad-port", fake_oembed._video("https://player.video.test:99999/e"))
+    monkeypatch.setitem(fake_oembed.VIDEO_CASES, "bad-ipv6", fake_oembed._video("https://[player.video.test/e"))
+    for case in ("bad-port", "bad-ipv6"):
+        r = as_reporter.post("/media", {"kind": "embed", "url": f"https://video.test/watch/{case}"})
+        assert_error(r, 422, "embed_untrusted")
+    assert not Media.objects.exists()

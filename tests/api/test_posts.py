@@ -232,3 +232,11 @@ def test_key_points_validation(as_editor, blog):
     assert set(error["fields"]) == {"key_points[0].txt", "key_points[0].text"}
     error = assert_error(as_editor.put(url, {"key_points": [{"text": "x", "post_id": 9999}]}), 422)
     assert "key_points[0].post_id" in error["fields"]
+
+
+def test_a_key_point_post_id_beyond_a_database_integer_is_a_422(as_editor, blog):
+    """10**30 got its field error but still reached the database query, which overflowed (a 500)."""
+    url = f"/blogs/{blog.slug}/key-points"
+    for post_id in (10**30, -(10**30), 0):
+        error = assert_error(as_editor.put(url, {"key_points": [{"text": "x", "post_id": post_id}]}), 422)
+        assert error["fields"] == {"key_points[0].post_id": "Must be a post id."}, post_id

@@ -89,3 +89,22 @@ def test_docs_page_renders_from_local_assets(anon):
     html = r.content.decode()
     assert "swagger-ui-bundle.js" in html and "/api/v1/openapi.json" in html
     assert "cdn" not in html.lower()  # no external network needed
+
+
+def test_documented_key_and_id_ranges_are_the_ones_enforced(anon):
+    """The OpenAPI shows the Idempotency-Key rule and the id range the code enforces (schemathesis trusts them)."""
+    import re
+
+    from dateline.api.idempotency import KEY_PATTERN
+    from dateline.coverage.validation import MAX_ID, is_id
+
+    doc = anon.get("/openapi.json").data
+    key = next(p for p in doc["paths"]["/api/v1/blogs/{slug}/posts"]["post"]["parameters"]
+               if p["name"] == "Idempotency-Key")["schema"]
+    documented = re.compile(key["pattern"])
+    for sample in ["a", "x" * 200, "x" * 201, "", "has space", "caf\u00e9", "uuid-1234!~"]:
+        fits = key["minLength"] <= len(sample) <= key["maxLength"] and bool(documented.match(sample))
+        assert fits == bool(KEY_PATTERN.match(sample)), sample
+    media = doc["components"]["schemas"]["PostCreate"]["properties"]["media"]["anyOf"][0]["items"]
+    assert (media["minimum"], media["maximum"]) == (1, MAX_ID)
+    assert is_id(MAX_ID) and not is_id(MAX_ID + 1) and not is_id(0)
