@@ -10,12 +10,15 @@ from dateline.accounts.models import Role
 from dateline.coverage.errors import Forbidden, NotAuthenticated
 from dateline.coverage.models import BlogMembership, LiveBlog, Post
 
+ADMINS = {Role.ADMIN}
 EDITORS = {Role.ADMIN, Role.EDITOR}
 PUBLISHERS = {Role.ADMIN, Role.EDITOR, Role.REPORTER}
 
 
 def role_of(actor: Any) -> str | None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    """The actor's role, or None for nobody. A deactivated user has none: sign-in and API tokens already refuse
+    them, and this also stops what runs in their name later (a post they scheduled is cancelled, not published)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", True):
         return None
     return actor.role
 
@@ -35,6 +38,17 @@ def can_publish(actor: Any) -> bool:
 
 def owns(actor: Any, post: Post) -> bool:
     return post.created_by_id == actor.pk or post.authors.filter(pk=actor.pk).exists()
+
+
+def is_admin(actor: Any) -> bool:
+    return role_of(actor) in ADMINS
+
+
+def require_admin(actor: Any, what: str) -> None:
+    """Admins manage people (accounts, roles, teams); editors manage content."""
+    require_user(actor)
+    if not is_admin(actor):
+        raise Forbidden(f"Only admins can {what}.")
 
 
 def require_editor(actor: Any, what: str) -> None:

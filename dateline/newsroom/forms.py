@@ -16,19 +16,24 @@ from dateline.newsroom import ratelimit
 
 
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, refusing to even check a password once a username+address has failed too often."""
+    """Django's sign-in form, refusing to even check a password once a username+address, an address, or a username
+    has failed too often (``ratelimit``)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked_out": "Too many failed sign-in attempts for this account from your address. "
-                      "Wait 15 minutes and try again, or ask an admin to reset your password.",
+        ratelimit.PAIR: "Too many failed sign-in attempts for this account from your address. "
+                        "Wait 15 minutes and try again, or ask an admin to reset your password.",
+        ratelimit.ADDRESS: "Too many failed sign-in attempts from your address. Wait 15 minutes and try again.",
+        ratelimit.ACCOUNT: "Too many failed sign-in attempts for this account. Wait 15 minutes and try again, "
+                           "or ask an admin: someone else may be trying to guess its password.",
     }
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         ip = ratelimit.client_ip(self.request) if self.request else None
-        if username and ratelimit.is_locked_out(username, ip):
-            raise forms.ValidationError(self.error_messages["locked_out"], code="locked_out")
+        reason = ratelimit.lockout(username, ip) if username else None
+        if reason:
+            raise forms.ValidationError(self.error_messages[reason], code=reason)
         try:
             cleaned = super().clean()
         except forms.ValidationError:

@@ -13,4 +13,6 @@ class LoginFailure(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "created_at"])]
+        # (username, ip, …) serves the per-pair and per-username counts; (ip, …) the per-address one.
+        indexes = [models.Index(fields=["username", "ip", "created_at"]),
+                   models.Index(fields=["ip", "created_at"], name="newsroom_lo_ip_created_idx")]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from dateline.newsroom import assets
-from dateline.newsroom.views import assist, auth, blog, dashboard, desk, history, posts
+from dateline.newsroom.views import assist, auth, blog, dashboard, desk, history, people, posts
 
 app_name = "newsroom"
 
@@ -12,8 +12,15 @@ urlpatterns = [
     path("static/<str:root>/<path:path>", assets.asset, name="asset"),
     path("audit/", history.audit_log, name="audit"),
     path("blogs/new", dashboard.open_blog, name="open-blog"),
+    # Before the blog routes: "people" is a reserved slug (coverage.actions.RESERVED_SLUGS) so no desk is shadowed.
+    path("people/", people.people, name="people"),
+    path("people/<int:user_id>/", people.person, name="person"),
+    path("people/<int:user_id>/role", people.change_role, name="person-role"),
+    path("people/<int:user_id>/active", people.set_active, name="person-active"),
+    path("people/<int:user_id>/teams", people.teams, name="person-teams"),
     path("<slug:slug>/", desk.desk, name="desk"),
     path("<slug:slug>/compose", desk.compose, name="compose"),
+    path("<slug:slug>/editing", desk.editing_now, name="editing"),
     path("<slug:slug>/key-points", blog.key_points, name="key-points"),
     path("<slug:slug>/assist/check", assist.check, name="assist-check"),
     path("<slug:slug>/team", blog.team, name="team"),

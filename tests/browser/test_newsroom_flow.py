@@ -81,9 +81,34 @@ def browser(server):
         chromium.close()
 
 
+# Every page a test opens reports here; ``_no_page_errors`` fails the test if anything arrived. An uncaught exception
+# in a newsroom script (``pageerror``) means a feature silently dead in production, like a CSP violation does.
+_page_errors: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_page_errors():
+    _page_errors.clear()
+    yield
+    assert not _page_errors, f"JavaScript errors or CSP violations: {_page_errors}"
+
+
+def watched(page):
+    """``page``, with its uncaught JavaScript errors and CSP violations recorded for ``_no_page_errors``."""
+    if getattr(page, "watched", False):  # a context's "page" event and an explicit call: listen once
+        return page
+    page.watched = True
+    page.on("pageerror", lambda exc: _page_errors.append(f"{page.url}: {exc}"))
+    page.on("console", lambda m: _page_errors.append(f"{page.url}: {m.text}")
+            if "Content Security Policy" in m.text else None)
+    return page
+
+
 def sign_in(browser, server, name):
     context = browser.new_context()
-    page = context.new_page()
+    # Pages opened later in this context (a reopened tab) are watched too.
+    context.on("page", watched)
+    page = watched(context.new_page())
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
@@ -151,7 +176,7 @@ def test_reporter_files_editor_curates_and_a_stale_save_shows_a_diff(browser, se
     assert reporter.input_value("#id_headline") == "Sea wall breached at the harbour, police say"
 
     # Readers see the editor's version, pinned, with the image and caption.
-    reader = browser.new_page()
+    reader = watched(browser.new_page())
     reader.goto(f"{server}/live/harbour-storm/")
     article = reader.locator("article.post", has_text="lower town evacuated")
     assert article.locator("figcaption").inner_text().startswith("The breached sea wall on Tuesday morning.")
@@ -179,7 +204,7 @@ def test_a_contributors_draft_is_approved_and_reaches_the_reader_page(browser, s
     queued.get_by_role("button", name="Approve").click()
     editor.wait_for_selector(".message:has-text('Approved and published.')")
 
-    reader = editor.context.browser.new_page()
+    reader = watched(editor.context.browser.new_page())
     reader.goto(f"{server}/live/council-vote/")
     assert reader.locator("article.post", has_text="Residents queue outside the chamber").count() == 1
 
@@ -200,6 +225,70 @@ def test_an_unsent_draft_survives_a_closed_tab(browser, server):
     assert "Half-written text." in page.inner_text(".prose-editor .tiptap")
 
 
+def test_an_edit_in_progress_survives_a_closed_tab_and_says_when_the_post_moved_on(browser, server):
+    """An edit is autosaved per post; reopening offers it back. Once someone else has saved the post, the offer says
+    so, and a restored edit keeps its old version, so saving shows the diff instead of overwriting. Meanwhile the
+    editor's desk row says who has the post open."""
+    editor = sign_in(browser, server, "ed")
+    editor.fill("#blog-title", "Ferry strike")
+    editor.click("button:has-text('Open')")
+    editor.wait_for_url(f"{server}/newsroom/ferry-strike/")
+    reporter = sign_in(browser, server, "rita")
+    reporter.goto(f"{server}/newsroom/ferry-strike/")
+    reporter.fill("#id_headline", "Ferries stop at noon")
+    type_body(reporter, "Crews walk out.")
+    reporter.click("#publish-button")
+    reporter.wait_for_selector(".message:has-text('Published.')")
+    editor_row = editor.locator("#post-list .row", has_text="Ferries stop at noon")
+    editor_row.wait_for()  # arrived live on the editor's desk
+    reporter.locator("#post-list .row", has_text="Ferries stop at noon").get_by_role("link", name="Edit").click()
+    reporter.wait_for_selector("#edit-form")
+    edit_url = reporter.url
+    # The editor's desk, open all along, learns within a poll (10 s) that the reporter has the post open.
+    expect(editor_row.locator(".row__editing")).to_have_text("Being edited by rita", timeout=15_000)
+    assert reporter.locator("#draft-restore").is_hidden()  # an untouched form is not autosaved or offered
+    reporter.fill("#id_headline", "Ferries stop at noon, union says")
+    reporter.wait_for_timeout(700)  # the autosave is debounced
+    context = reporter.context
+    reporter.close()
+
+    page = context.new_page()
+    page.goto(edit_url)
+    page.wait_for_selector("#draft-restore:not([hidden])")
+    assert page.locator("#draft-restore-stale").is_hidden()  # nobody saved meanwhile
+    assert page.input_value("#id_headline") == "Ferries stop at noon"  # nothing restored without asking
+    page.click("#draft-restore-yes")
+    assert page.input_value("#id_headline") == "Ferries stop at noon, union says"
+    page.close()
+
+    # Meanwhile the editor saves the post (version 2).
+    editor.goto(edit_url)
+    editor.fill("#id_headline", "Ferries stop at noon; buses added")
+    editor.click("#save-button")
+    editor.wait_for_selector(".message:has-text('Saved.')")
+
+    page = context.new_page()
+    page.goto(edit_url)
+    page.wait_for_selector("#draft-restore:not([hidden])")
+    stale = page.locator("#draft-restore-stale")
+    expect(stale).to_be_visible()
+    assert "made to version 1" in stale.inner_text() and "now version 2" in stale.inner_text()
+    page.click("#draft-restore-yes")
+    assert page.input_value("#id_headline") == "Ferries stop at noon, union says"
+    assert page.input_value("#id_version") == "1"
+    page.click("#save-button")
+    conflict = page.locator("#conflict")
+    conflict.wait_for()  # refused with the diff: the editor's version was not overwritten
+    assert "buses added" in conflict.inner_text().replace("\xa0", " ")  # difflib spaces are non-breaking
+    page.click("#save-button")  # having read the diff, saving is a deliberate choice
+    page.wait_for_selector(".message:has-text('Saved.')")
+    assert "saved=" not in page.url  # the desk tidied its address after forgetting the autosave
+    page.goto(edit_url)
+    page.wait_for_selector("#edit-form")
+    assert page.input_value("#id_headline") == "Ferries stop at noon, union says"
+    assert page.locator("#draft-restore").is_hidden()  # saved, so nothing left to offer
+
+
 def test_a_scheduled_post_appears_on_time(browser, server):
     reporter = sign_in(browser, server, "rita")
     reporter.goto(f"{server}/newsroom/council-vote/")
@@ -211,7 +300,7 @@ def test_a_scheduled_post_appears_on_time(browser, server):
     assert reporter.locator("#publish-button").inner_text() == "Schedule"
     reporter.click("#publish-button")
     reporter.wait_for_selector(".message:has-text('Scheduled.')")
-    reader = browser.new_page()
+    reader = watched(browser.new_page())
     reader.goto(f"{server}/live/council-vote/")
     assert reader.locator("article.post", has_text="Result expected shortly").count() == 0
     # The reader page is live: the post arrives by push within a tick of its time, no reload.

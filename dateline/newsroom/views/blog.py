@@ -36,23 +36,42 @@ def _position(raw: str) -> int:
 
 
 def _submitted_points(request: HttpRequest) -> list[dict[str, Any]]:
-    """Rows in the order given by their position numbers (what the up/down buttons change); blank rows dropped."""
+    """Rows in the order given by their position numbers (what the up/down buttons change); blank rows dropped.
+
+    Each row carries its link as sent — a post, a web address, or neither — so a point whose link was set through
+    the API keeps it when an editor saves the list here (the action replaces the whole list).
+    """
     rows = []
+    order = request.POST.getlist("order")
+    post_ids = request.POST.getlist("post_id")
+    urls = request.POST.getlist("url")
     for i, text in enumerate(request.POST.getlist("text")):
         if request.POST.get(f"remove-{i}") or not text.strip():
             continue
-        order = request.POST.getlist("order")
-        post_ids = request.POST.getlist("post_id")
         position = _position(order[i]) if i < len(order) else 1000 + i
         post_id = parse_id(post_ids[i]) if i < len(post_ids) else None
-        rows.append((position, i, {"text": text.strip(), "post_id": post_id}))
+        url = urls[i].strip() if i < len(urls) else ""
+        rows.append((position, i, {"text": text.strip(), "post_id": post_id, "url": url}))
     return [point for _pos, _i, point in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+def _one_link_each(points: list[dict[str, Any]]) -> None:
+    """A point links to a post *or* a web address: with both, readers would only ever see the post link."""
+    both = {f"key_points[{i}]": "Link to a post or a web address, not both."
+            for i, p in enumerate(points) if p["post_id"] is not None and p["url"]}
+    if both:
+        raise ValidationFailed("Some key points link to both a post and a web address.", fields=both)
 
 
 def _key_points_page(request: HttpRequest, blog: LiveBlog, points: list[dict[str, Any]], *,
                      error: ActionError | None = None, drafted: bool = False) -> HttpResponse:
-    posts = Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED).order_by("-published_at")[:100]
-    rows = [*points, *({"text": "", "post_id": None} for _ in range(BLANK_ROWS))]
+    published = Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED).order_by("-published_at")
+    posts = list(published[:100])
+    # A point linked to an older post must still find it in its menu, or saving the list would drop the link.
+    shown = {p.pk for p in posts}
+    linked = {p["post_id"] for p in points if p.get("post_id") is not None} - shown
+    posts += list(published.filter(pk__in=linked))
+    rows = [*points, *({"text": "", "post_id": None, "url": ""} for _ in range(BLANK_ROWS))]
     return page(request, "key_points.html", {
         "blog": blog, "rows": rows, "posts": posts, "error": error, "drafted": drafted,
         "key_points_js": asset_url("newsroom", "key_points.js"),
@@ -68,10 +87,11 @@ def key_points(request: HttpRequest, slug: str) -> HttpResponse:
         if request.GET.get("draft"):
             # Proposed points in the form, for the editor to read, edit and save: nothing changes for readers yet.
             return _key_points_page(request, blog, draft_key_points(blog), drafted=True)
-        current = [{"text": p.text, "post_id": p.post_id} for p in KeyPoint.objects.filter(blog=blog)]
+        current = [{"text": p.text, "post_id": p.post_id, "url": p.url} for p in KeyPoint.objects.filter(blog=blog)]
         return _key_points_page(request, blog, current)
     points = _submitted_points(request)
     try:
+        _one_link_each(points)
         actions.set_key_points(request.user, blog, points)
     except ActionError as error:
         return _key_points_page(request, blog, points, error=error)

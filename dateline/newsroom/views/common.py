@@ -28,6 +28,7 @@ class Refused(Exception):
 def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     context.setdefault("css_url", asset_url("newsroom", "newsroom.css"))
     context.setdefault("is_editor", perm.is_editor(request.user))
+    context.setdefault("is_admin", perm.is_admin(request.user))
     return render(request, f"newsroom/{template}", context, status=status)
 
 
@@ -60,12 +61,16 @@ def can_edit(user: Any, post: Post) -> bool:
     return post.status != Post.Status.DELETED
 
 
-def post_row(user: Any, post: Post) -> dict[str, Any]:
-    """What the newsroom's post list shows for one post, and which buttons this user gets."""
+def post_row(user: Any, post: Post, editing: list[str] | None = None) -> dict[str, Any]:
+    """What the newsroom's post list shows for one post, and which buttons this user gets.
+
+    ``editing``: the names of colleagues who have it open in the editor now (``presence.editing``).
+    """
     editor = perm.is_editor(user)
     editable = can_edit(user, post)
     return {
         "post": post,
+        "editing": ", ".join(editing or []),
         "authors": ", ".join(a.byline for a in post_authors(post)),
         "published_local": local_time(post.published_at, post.blog.time_zone),
         "publish_at_local": local_time(post.publish_at, post.blog.time_zone),

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +17,8 @@ from dateline.coverage.embeds import providers
 from dateline.coverage.errors import ActionError
 from dateline.coverage.media import create_embed, upload_image
 from dateline.coverage.models import LiveBlog, Media, Post
+from dateline.coverage.validation import parse_id
+from dateline.newsroom import presence
 from dateline.newsroom.assets import asset_url, editor_assets
 from dateline.newsroom.forms import ComposerForm
 from dateline.newsroom.views.common import blog_for, newsroom_view, page, post_for, post_row
@@ -32,10 +34,16 @@ def _posts(user: Any, blog: LiveBlog) -> dict[str, list[dict[str, Any]]]:
         mine = Q(created_by=user) | Q(authors=user)
         drafts = drafts.filter(mine).distinct()
     deleted = base.filter(status=Post.Status.DELETED).order_by("-updated_at") if perm.is_editor(user) else base.none()
+    stream, unpublished = list(published[:STREAM_LENGTH]), list(drafts)
+    now_editing = presence.editing([p.pk for p in (*stream, *unpublished)], user)
+
+    def row(post: Post) -> dict[str, Any]:
+        return post_row(user, post, now_editing.get(post.pk))
+
     return {
-        "published": [post_row(user, p) for p in published[:STREAM_LENGTH]],
-        "waiting": [post_row(user, p) for p in drafts if p.publish_at is None],
-        "scheduled": [post_row(user, p) for p in sorted(drafts, key=lambda p: p.publish_at or p.updated_at)
+        "published": [row(p) for p in stream],
+        "waiting": [row(p) for p in unpublished if p.publish_at is None],
+        "scheduled": [row(p) for p in sorted(unpublished, key=lambda p: p.publish_at or p.updated_at)
                       if p.publish_at is not None],
         "deleted": [post_row(user, p) for p in deleted[:20]],
     }
@@ -140,4 +148,22 @@ def post_row_fragment(request: HttpRequest, slug: str, post_id: int) -> HttpResp
     """One row of the post list, for the live stream to insert when a colleague publishes or edits."""
     blog = blog_for(request, slug)
     post = post_for(request, blog, post_id)
-    return render(request, "newsroom/_post_row.html", {"row": post_row(request.user, post), "blog": blog})
+    editing = presence.editing([post.pk], request.user).get(post.pk)
+    return render(request, "newsroom/_post_row.html", {"row": post_row(request.user, post, editing), "blog": blog})
+
+
+@newsroom_view
+@require_GET
+def editing_now(request: HttpRequest, slug: str) -> JsonResponse:
+    """Who is editing which of the desk's posts: the desk asks every 10 s (presence changes are not live events).
+
+    Only posts this user can see on the desk are answered, so a draft's editors are not revealed to others.
+    """
+    blog = blog_for(request, slug)
+    ids = [i for i in (parse_id(raw) for raw in request.GET.get("ids", "").split(",")[:200]) if i is not None]
+    visible = Post.objects.filter(blog=blog, pk__in=ids)
+    if not perm.is_editor(request.user):
+        visible = visible.filter(Q(status=Post.Status.PUBLISHED) | Q(created_by=request.user)
+                                 | Q(authors=request.user)).distinct()
+    names = presence.editing(visible.values_list("pk", flat=True), request.user)
+    return JsonResponse({"editing": {str(pk): who for pk, who in names.items()}})

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dateline.coverage import actions
-from dateline.coverage.errors import ActionError, StaleVersion
+from dateline.coverage import permissions as perm
+from dateline.coverage.errors import ActionError, Forbidden, StaleVersion
 from dateline.coverage.models import LiveBlog, Post
 from dateline.coverage.render import local_time
 from dateline.coverage.validation import parse_id
@@ -70,7 +73,8 @@ def edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         form.show_action_error(error)
         return _edit_page(request, blog, post, form, status=error.status)
     messages.success(request, "Saved, with the correction." if "correction" in fields else "Saved.")
-    return redirect("newsroom:desk", slug=blog.slug)
+    # "saved" tells the desk's script to forget this post's autosaved edit (composer.js): it is on the server now.
+    return redirect(reverse("newsroom:desk", kwargs={"slug": blog.slug}) + f"?saved={post.pk}")
 
 
 def _conflict(request: HttpRequest, blog: LiveBlog, post: Post, form: EditPostForm,
@@ -85,7 +89,9 @@ def _conflict(request: HttpRequest, blog: LiveBlog, post: Post, form: EditPostFo
     data["version"] = str(current["version"])
     editors = post.revisions.filter(version__gt=form.cleaned_data["version"]).select_related("edited_by")
     names = sorted({r.edited_by.byline for r in editors if r.edited_by and r.edited_by != request.user})
-    conflict = {"current": current, "diff": diff, "by": ", ".join(names) or "someone else"}
+    conflict = {"current": current, "diff": diff, "by": ", ".join(names) or "someone else",
+                # The version the person's text was written against: their autosave keeps it (composer.js).
+                "base_version": form.cleaned_data["version"]}
     return _edit_page(request, blog, post, EditPostForm(data, time_zone=blog.time_zone), status=409,
                       conflict=conflict)
 
@@ -94,15 +100,37 @@ def _back(request: HttpRequest, blog: LiveBlog) -> HttpResponse:
     return redirect("newsroom:desk", slug=blog.slug)
 
 
-def _version(request: HttpRequest) -> int | None:
-    return parse_id(request.POST.get("version"))
+class VersionMissing(ActionError):
+    """A desk button sent without the version its row showed: we cannot tell what the user saw, so nothing is done."""
+
+    status = 428
+    code = "precondition_required"
+
+
+def _versioned(request: HttpRequest, act: Callable[[int], Post]) -> Post:
+    """Run ``act(expected_version)`` with the version the button's row was rendered at.
+
+    A missing or unreadable version is never "skip the check" — that would let a stale tab (or a hand-made request)
+    pin, approve or delete a post it has not seen. It is sent to the action as version 0, which no post has, so the
+    action still checks permission first (a reporter gets 403, not this) and then refuses; the refusal then says
+    what is actually wrong.
+    """
+    version = parse_id(request.POST.get("version"))
+    try:
+        return act(version if version is not None else 0)
+    except StaleVersion:
+        if version is None:
+            raise VersionMissing("This button did not say which version of the post you saw, so nothing was done. "
+                                 "Reload the desk and try again.") from None
+        raise
 
 
 @newsroom_view
 @require_POST
 def delete(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     blog = blog_for(request, slug)
-    actions.delete_post(request.user, post_for(request, blog, post_id), expected_version=_version(request))
+    post = post_for(request, blog, post_id)
+    _versioned(request, lambda version: actions.delete_post(request.user, post, expected_version=version))
     messages.success(request, "Deleted. Editors can restore it from the list of deleted posts.")
     return _back(request, blog)
 
@@ -122,7 +150,10 @@ def pin(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     blog = blog_for(request, slug)
     post = post_for(request, blog, post_id)
     pinned = request.POST.get("pinned") == "true"
-    actions.edit_post(request.user, post, expected_version=_version(request), pinned=pinned)
+    # The action refuses non-editors too, but only after the version check; saying "not allowed" first is clearer
+    # than "reload" to someone for whom reloading cannot help.
+    perm.require_editor(request.user, "pin posts")
+    _versioned(request, lambda version: actions.edit_post(request.user, post, expected_version=version, pinned=pinned))
     messages.success(request, "Pinned to the top." if pinned else "Unpinned.")
     return _back(request, blog)
 
@@ -132,7 +163,10 @@ def pin(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 def approve(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     blog = blog_for(request, slug)
     post = post_for(request, blog, post_id)
-    actions.edit_post(request.user, post, expected_version=_version(request), status=Post.Status.PUBLISHED)
+    if not perm.can_publish(request.user):  # as in the action, checked first for the reason given at ``pin``
+        raise Forbidden("Only editors and reporters can publish; an editor approves contributors' drafts.")
+    _versioned(request, lambda version: actions.edit_post(request.user, post, expected_version=version,
+                                                           status=Post.Status.PUBLISHED))
     messages.success(request, "Approved and published.")
     return _back(request, blog)
 

@@ -12,8 +12,34 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
-  if (!list || !window.EventSource) return;
+  if (!list) return;
   var slug = list.dataset.slug;
+
+  /* "Being edited by …" on each row. Presence is not a live event (it changes every few seconds and readers never
+     see it), so the desk asks every 10 s — the edit page's heartbeat interval — while the tab is visible. */
+  function showEditing() {
+    if (document.hidden || !window.fetch) return;
+    var rows = document.querySelectorAll(".row[data-post-id]");
+    var ids = Array.prototype.map.call(rows, function (row) { return row.dataset.postId; });
+    if (!ids.length) return;
+    fetch("/newsroom/" + encodeURIComponent(slug) + "/editing?ids=" + ids.join(","), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        Array.prototype.forEach.call(document.querySelectorAll(".row[data-post-id]"), function (row) {
+          var badge = row.querySelector(".row__editing");
+          if (!badge) return;
+          var names = data.editing[row.dataset.postId];
+          badge.querySelector(".row__editors").textContent = names ? names.join(", ") : "";
+          badge.hidden = !names;
+        });
+      })
+      .catch(function () { /* advisory: the next poll tries again */ });
+  }
+  setInterval(showEditing, 10000);
+  document.addEventListener("visibilitychange", showEditing);
+
+  if (!window.EventSource) return;
 
   function announce(text) { status.textContent = ""; setTimeout(function () { status.textContent = text; }, 50); }
 

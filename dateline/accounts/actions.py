@@ -1,0 +1,133 @@
+"""Managing people: accounts, roles and blog teams. Admins only; every change leaves an audit entry.
+
+The same shape as ``coverage.actions`` (permission, validation, write, audit in one transaction), so the newsroom's
+people page and any future API or script behave alike. Blog team changes go through ``coverage.actions`` (which
+writes their audit entries) after the admin check here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from dateline.accounts.models import Role, User
+from dateline.coverage import actions as coverage_actions
+from dateline.coverage import permissions as perm
+from dateline.coverage.errors import Forbidden, ValidationFailed
+from dateline.coverage.models import AuditEntry, BlogMembership, LiveBlog
+from dateline.coverage.validation import is_encodable, text
+
+# Django's own checks allow any length over 0 unless validators are configured; a newsroom account opens every
+# unpublished draft, so it needs at least a passphrase-like length whatever the settings say.
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+MAX_DISPLAY_NAME = 150
+TEAM_ROLES = frozenset({Role.REPORTER, Role.CONTRIBUTOR})
+
+
+def _audit(actor: Any, action: str, user: User, **detail: Any) -> None:
+    AuditEntry.objects.create(actor=actor, action=action, detail={"user": user.username, **detail})
+
+
+def _role(fields: dict[str, str], value: Any) -> str:
+    if value not in Role.values:
+        fields["role"] = "One of: " + ", ".join(Role.values) + "."
+        return ""
+    return str(value)
+
+
+def _staff_flags(user: User) -> None:
+    # As ``dateline user create`` does: admins are Django staff/superusers, nobody else is.
+    user.is_staff = user.is_superuser = user.role == Role.ADMIN
+
+
+def _not_yourself(actor: Any, user: User, what: str) -> None:
+    """An admin cannot demote or deactivate themselves: with that rule there is always one active admin left."""
+    if user.pk == actor.pk:
+        raise Forbidden(f"You cannot {what} yourself; ask another admin.", code="self_change")
+
+
+def create_user(actor: Any, *, username: Any, role: Any, password: Any, display_name: Any = "") -> User:
+    """A new account with a role and a password (it can sign in at once)."""
+    perm.require_admin(actor, "create accounts")
+    fields: dict[str, str] = {}
+    name = text(fields, "username", username, 150, required=True)
+    if "username" not in fields:
+        try:
+            User.username_validator(name)
+        except ValidationError:
+            fields["username"] = "Letters, digits and @ . + - _ only."
+        # Case-insensitive: "Ada" and "ada" would be two people nobody can tell apart in a byline menu.
+        if User.objects.filter(username__iexact=name).exists():
+            fields["username"] = "Someone already has this username."
+    clean_role = _role(fields, role)
+    shown = text(fields, "display_name", display_name, MAX_DISPLAY_NAME)
+    if not isinstance(password, str) or not is_encodable(password):
+        fields["password"] = "Must be a string of ordinary characters."  # noqa: S105 (a message, not a secret)
+    elif not (MIN_PASSWORD <= len(password) <= MAX_PASSWORD):
+        fields["password"] = f"Between {MIN_PASSWORD} and {MAX_PASSWORD} characters."
+    elif not fields:
+        try:  # whatever AUTH_PASSWORD_VALIDATORS the site configured (similar to the username, common passwords …)
+            validate_password(password, User(username=name, display_name=shown))
+        except ValidationError as error:
+            fields["password"] = " ".join(error.messages)
+    if fields:
+        raise ValidationFailed("The account was not created.", fields=fields)
+    with transaction.atomic():
+        user = User(username=name, role=clean_role, display_name=shown)
+        _staff_flags(user)
+        user.set_password(password)
+        user.save()
+        _audit(actor, "user.create", user, role=clean_role)
+    return user
+
+
+def set_role(actor: Any, user: User, role: Any) -> User:
+    """Change someone's role. Takes effect on their next request (permissions are read from the row each time)."""
+    perm.require_admin(actor, "change roles")
+    fields: dict[str, str] = {}
+    clean_role = _role(fields, role)
+    if fields:
+        raise ValidationFailed("The role was not changed.", fields=fields)
+    _not_yourself(actor, user, "change the role of")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.role == clean_role:
+            return user
+        old = user.role
+        user.role = clean_role
+        _staff_flags(user)
+        user.save(update_fields=["role", "is_staff", "is_superuser"])
+        _audit(actor, "user.role", user, old=old, new=clean_role)
+    return user
+
+
+def set_active(actor: Any, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account. Nothing is deleted: bylines, revisions and the audit log keep the
+    person. A deactivated user is signed out on their next request, their API tokens stop working, and posts they
+    scheduled are cancelled rather than published in their name (``permissions.role_of``)."""
+    perm.require_admin(actor, "deactivate accounts")
+    _not_yourself(actor, user, "deactivate")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active == active:
+            return user
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        _audit(actor, "user.reactivate" if active else "user.deactivate", user)
+    return user
+
+
+def set_team_member(actor: Any, blog: LiveBlog, user: User, member: bool) -> BlogMembership | None:
+    """Put a reporter or contributor on a blog's team, or take them off (editors and admins are on every blog)."""
+    perm.require_admin(actor, "manage people")
+    if member:
+        if user.role not in TEAM_ROLES:
+            raise ValidationFailed("Editors and admins work on every blog; teams are for reporters and contributors.",
+                                   fields={"blog": "Not needed for this role."})
+        return coverage_actions.add_member(actor, blog, user)
+    coverage_actions.remove_member(actor, blog, user)
+    return None
