@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from dateline.accounts.models import User
 from dateline.coverage import permissions as perm
 from dateline.coverage.errors import ActionError, Conflict, Forbidden, NotFound, StaleVersion, ValidationFailed
+from dateline.coverage.media import require_attachable
 from dateline.coverage.models import (
     AuditEntry,
     BlogMembership,
@@ -259,6 +260,7 @@ def create_post(actor: Any, blog: LiveBlog, *, now: datetime | None = None, **gi
         raise Forbidden("Only editors can pin posts.")
     authors = clean.pop("authors", None) or [actor]
     media = clean.pop("media", [])
+    require_attachable(actor, blog, media)
     with _locked_blog(blog) as locked:
         post = Post.objects.create(
             blog=locked, status=status, created_by=actor, created_at=now, updated_at=now,
@@ -300,6 +302,8 @@ def edit_post(actor: Any, post: Post, *, expected_version: int | None = None, no
                 "This post was changed by someone else since you loaded it. Reload it and apply your change again.",
                 extra={"current": post_data(post)},
             )
+        if "media" in clean:  # after the version check: a stale form is told to reload, not that media is foreign
+            require_attachable(actor, blog, clean["media"], post=post)
         if correction and post.status != Post.Status.PUBLISHED:
             raise ValidationFailed("Only published posts can carry a correction; fix a draft directly.",
                                    fields={"correction": "This post is not published."})

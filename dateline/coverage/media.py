@@ -22,8 +22,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from dateline.coverage import embeds
 from dateline.coverage import permissions as perm
-from dateline.coverage.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from dateline.coverage.models import AuditEntry, Media
+from dateline.coverage.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from dateline.coverage.models import AuditEntry, LiveBlog, Media, Post, PostMedia, PostRevision
 from dateline.coverage.validation import text
 
 # Formats a newsroom camera, phone or graphics desk produces and browsers show. TIFF, BMP, PSD and friends are
@@ -124,9 +124,8 @@ def _save_renditions(upright: Image.Image, extension: str, icc_profile: bytes | 
     return renditions
 
 
-def upload_image(actor: Any, file: IO[bytes], *, caption: str = "", credit: str = "", alt: str = "") -> Media:
-    """Store an uploaded image as a new ``Media``. Anyone in the newsroom may upload (contributors file drafts)."""
-    perm.require_user(actor)
+def _image_texts(caption: Any, credit: Any, alt: Any) -> dict[str, str]:
+    """Caption, credit and alt text checked against their columns; every bad one named at once."""
     fields: dict[str, str] = {}
     clean = {
         "caption": text(fields, "caption", caption, MAX_CAPTION),
@@ -135,6 +134,13 @@ def upload_image(actor: Any, file: IO[bytes], *, caption: str = "", credit: str 
     }
     if fields:
         raise ValidationFailed("Some fields are not valid.", fields=fields)
+    return clean
+
+
+def upload_image(actor: Any, file: IO[bytes], *, caption: str = "", credit: str = "", alt: str = "") -> Media:
+    """Store an uploaded image as a new ``Media``. Anyone in the newsroom may upload (contributors file drafts)."""
+    perm.require_user(actor)
+    clean = _image_texts(caption, credit, alt)
     size = getattr(file, "size", None)
     if size is not None and size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         raise PayloadTooLarge(
@@ -218,3 +224,61 @@ def create_embed(actor: Any, *, url: str, caption: str = "", credit: str = "") -
         AuditEntry.objects.create(actor=actor, action="media.embed",
                                   detail={"media": media.pk, "provider": media.provider, "url": media.url})
     return media
+
+
+def require_attachable(actor: Any, blog: LiveBlog, media: list[Media], *, post: Post | None = None) -> None:
+    """Refuse (403) to attach media the actor has no business using. Called by ``create_post`` and ``edit_post``,
+    so the newsroom and the API agree.
+
+    Editors and admins curate the whole newsroom's media, so they may attach any. Everyone else may attach what they
+    uploaded themselves, what ``post`` carries or once carried (saving a colleague's image back with an edit,
+    restoring an old version) and what a published post of the same blog already shows readers. Not an upload of
+    another desk or another blog that nobody has published: media ids are sequential, so without this a reporter
+    could guess their way to an embargoed photo and publish it under their own byline.
+    """
+    if perm.is_editor(actor):
+        return
+    foreign = {m.pk for m in media if m.uploaded_by_id is None or m.uploaded_by_id != actor.pk}
+    if foreign and post is not None and post.pk:
+        foreign -= set(PostMedia.objects.filter(post=post).values_list("media_id", flat=True))
+        # Media an earlier version of this post carried: restoring that version from History brings it back.
+        for data in (PostRevision.objects.filter(post=post).values_list("data", flat=True) if foreign else []):
+            foreign -= {m.get("id") for m in data.get("media", []) if isinstance(m, dict)}
+    if foreign:
+        public = PostMedia.objects.filter(media_id__in=foreign, post__blog_id=blog.pk,
+                                          post__status=Post.Status.PUBLISHED)
+        foreign -= set(public.values_list("media_id", flat=True))
+    if foreign:
+        ids = ", ".join(str(pk) for pk in sorted(foreign))
+        raise Forbidden(
+            f"You can attach only media you uploaded or that this live blog has already published (media {ids}). "
+            "Upload the file yourself, or ask an editor to attach it.",
+            fields={"media": f"Not yours to attach: {ids}."}, code="media_not_attachable",
+        )
+
+
+def copy_with_text(actor: Any, post: Post, media: Media, *, caption: str, credit: str, alt: str) -> Media:
+    """A copy of ``media`` (one attached to ``post``) with a new caption, credit and alt text, for ``edit_post`` to
+    put in its place.
+
+    A copy rather than an edit in place: the same image may illustrate other posts, whose captions must not change
+    behind their authors' backs, and an in-place edit would have to be a ``post.updated`` of every one of them. The
+    copy shares the stored files (nothing deletes media files), is owned by ``actor`` (so ``require_attachable``
+    lets them attach it), and the edit that attaches it is the one change readers get, with its revision.
+    """
+    perm.require_can_edit(actor, post)
+    if not PostMedia.objects.filter(post=post, media=media).exists():
+        raise ValidationFailed("That media is not attached to this post.", fields={"media": "Not on this post."})
+    clean = _image_texts(caption, credit, alt)
+    with transaction.atomic():
+        copy = Media.objects.get(pk=media.pk)
+        copy.pk = None
+        copy.id = None
+        copy._state.adding = True
+        for name, value in clean.items():
+            setattr(copy, name, value)
+        copy.uploaded_by = actor
+        copy.save()  # created_at (auto_now_add) is set afresh
+        AuditEntry.objects.create(actor=actor, action="media.copy",
+                                  detail={"media": copy.pk, "from": media.pk, "post": post.pk})
+    return copy

@@ -103,6 +103,13 @@ class ComposerForm(PostForm):
 
 class EditPostForm(PostForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # An image to add (edit.html's "Add an image"), with its texts; ``media_id`` keeps one uploaded by a refused save.
+    # The texts of images already attached are per image (``media-<id>-caption`` …), read by the edit view.
+    image = forms.FileField(required=False)
+    caption = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    credit = forms.CharField(required=False)
+    alt = forms.CharField(required=False, label="Alt text")
+    media_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # Published posts only (edit.html shows it for them); the action refuses one on a draft.
     correction = forms.CharField(
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),

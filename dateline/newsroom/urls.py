@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/", desk.desk, name="desk"),
     path("<slug:slug>/compose", desk.compose, name="compose"),
     path("<slug:slug>/editing", desk.editing_now, name="editing"),
+    path("<slug:slug>/queue", desk.queue, name="queue"),
     path("<slug:slug>/key-points", blog.key_points, name="key-points"),
     path("<slug:slug>/assist/check", assist.check, name="assist-check"),
     path("<slug:slug>/team", blog.team, name="team"),

@@ -1,8 +1,8 @@
 """The newsroom in a real browser against a real ``dateline serve``: a reporter and an editor in two browser contexts.
 
 The reporter files a post with an image and caption; the editor sees it appear live, edits it and pins it; the
-reporter's save of the version they loaded is refused with a diff; a contributor's draft is approved and reaches the
-reader page; a scheduled post appears on time.
+reporter's save of the version they loaded is refused with a diff; a contributor's draft reaches the editor's open
+desk without a reload, is approved and reaches the reader page; a scheduled post appears on time.
 """
 
 from __future__ import annotations
@@ -160,6 +160,11 @@ def test_reporter_files_editor_curates_and_a_stale_save_shows_a_diff(browser, se
     # ... while the editor corrects it and pins it.
     row.get_by_role("link", name="Edit").click()
     editor.fill("#id_headline", "Sea wall breached; lower town evacuated")
+    # ... and fixes the image's caption on the edit page (a copy with the new text, for this post).
+    caption = editor.locator("#media-fields textarea[name$='-caption']")
+    assert caption.input_value() == "The breached sea wall on Tuesday morning."
+    caption.fill("The breached sea wall at Harbour Road on Tuesday morning.")
+    editor.focus("#id_headline")
     editor.keyboard.press("Control+Enter")
     editor.wait_for_selector(".message:has-text('Saved.')")
     editor.locator("#post-list .row", has_text="lower town evacuated").get_by_role("button", name="Pin").click()
@@ -179,7 +184,8 @@ def test_reporter_files_editor_curates_and_a_stale_save_shows_a_diff(browser, se
     reader = watched(browser.new_page())
     reader.goto(f"{server}/live/harbour-storm/")
     article = reader.locator("article.post", has_text="lower town evacuated")
-    assert article.locator("figcaption").inner_text().startswith("The breached sea wall on Tuesday morning.")
+    assert article.locator("figcaption").inner_text().startswith(
+        "The breached sea wall at Harbour Road on Tuesday morning.")
     assert article.locator("img").get_attribute("alt") == "Waves crossing a broken sea wall"
     assert "police say" not in reader.content()
     assert editor.csp_errors == [] and reporter.csp_errors == []
@@ -190,6 +196,7 @@ def test_a_contributors_draft_is_approved_and_reaches_the_reader_page(browser, s
     editor.fill("#blog-title", "Council vote")
     editor.click("button:has-text('Open')")
     editor.wait_for_url(f"{server}/newsroom/council-vote/")
+    assert editor.locator("#waiting").is_hidden()  # nothing waiting yet
 
     contributor = sign_in(browser, server, "cora")
     contributor.goto(f"{server}/newsroom/council-vote/")
@@ -199,8 +206,10 @@ def test_a_contributors_draft_is_approved_and_reaches_the_reader_page(browser, s
     contributor.click("#publish-button")
     contributor.wait_for_selector(".message:has-text('Submitted for approval')")
 
-    editor.reload()
+    # The editor's desk, open all along and never reloaded, finds the draft in its queue within a poll (5 s).
     queued = editor.locator("#waiting-list .row", has_text="Residents queue outside the chamber")
+    queued.wait_for(timeout=15_000)
+    expect(editor.locator("#waiting-count")).to_have_text("1")
     queued.get_by_role("button", name="Approve").click()
     editor.wait_for_selector(".message:has-text('Approved and published.')")
 
@@ -358,3 +367,27 @@ def test_the_composer_warns_of_a_repeat_and_key_points_are_drafted_for_the_edito
     reader.reload()
     assert reader.locator("#key-points li").count() >= 1
     assert editor.csp_errors == [] and reporter.csp_errors == []
+
+
+def test_an_oversized_image_is_refused_beside_the_field_before_anything_is_sent(browser, server, tmp_path):
+    """The server answers a too-large body with a bare JSON 413 before the newsroom runs; the composer checks the
+    file's size against the limit the page states and says so next to the field instead, keeping the form."""
+    reporter = sign_in(browser, server, "rita")
+    reporter.goto(f"{server}/newsroom/council-vote/")
+    limit = int(reporter.get_attribute("#id_image", "data-max-bytes"))
+    huge = tmp_path / "huge.png"
+    with huge.open("wb") as out:
+        out.truncate(limit + 1)  # sparse: only its size matters, the browser never sends it
+    reporter.fill("#id_headline", "Too big to send")
+    reporter.set_input_files("#id_image", str(huge))
+    error = reporter.locator("#image-error")
+    expect(error).to_be_visible()
+    assert f"at most {limit / 1048576:.1f} MB can be uploaded" in error.inner_text()
+    reporter.click("#publish-button")
+    reporter.wait_for_timeout(500)
+    assert reporter.url == f"{server}/newsroom/council-vote/"  # not sent: still the desk, not a 413 page
+    assert reporter.input_value("#id_headline") == "Too big to send"
+    reporter.set_input_files("#id_image", str(png(tmp_path / "small.png")))  # a file within the limit clears it
+    expect(error).to_be_hidden()
+    reporter.click("#publish-button")
+    reporter.wait_for_selector(".message:has-text('Published.')")

@@ -25,10 +25,11 @@ def lead_video(db):
 
 
 @pytest.fixture
-def photo(db):
+def photo(db, reporter):
+    # Uploaded by the reporter who attaches it: others' unpublished media are refused (media.require_attachable).
     return Media.objects.create(kind="image", url="https://example.org/flood.jpg", caption="Residents wade through "
                                 "Mill Street, Wrenford, on Tuesday.", credit="Ana Ruiz/Courier", alt="Flooded street",
-                                width=1200, height=800)
+                                width=1200, height=800, uploaded_by=reporter)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, render
 
 from dateline.coverage import permissions as perm
 from dateline.coverage.errors import ActionError, Forbidden
-from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.media import upload_image
+from dateline.coverage.models import LiveBlog, Media, Post
 from dateline.coverage.render import local_time
 from dateline.coverage.serializers import post_authors
 from dateline.newsroom.assets import asset_url
@@ -95,3 +96,15 @@ def newsroom_view(view: Any) -> Any:
             return refusal_page(request, error)
 
     return wrapped
+
+
+def image_from_form(request: HttpRequest, form: Any) -> Media | None:
+    """The image a composer or edit form adds: a fresh upload (through the media action), or the one uploaded for
+    an earlier attempt that was refused (its id kept in the form, so the reporter does not upload it twice)."""
+    data = form.cleaned_data
+    if data.get("image"):
+        return upload_image(request.user, data["image"], caption=data["caption"], credit=data["credit"],
+                            alt=data["alt"])
+    if data.get("media_id"):
+        return Media.objects.filter(pk=data["media_id"], uploaded_by_id=request.user.pk).first()
+    return None

@@ -1,4 +1,5 @@
 /* Composer behaviour shared by the new-post and edit forms:
+   - an image over the upload limit is refused with a message beside the field, before anything is sent;
    - Ctrl/Cmd+Enter submits with the primary button (Publish / Submit for approval / Save changes);
    - the new-post form autosaves to localStorage on every keystroke (debounced), so a closed tab, a crash or a lost
      connection loses nothing; on return the desk offers to restore it; a successful filing clears it;
@@ -108,6 +109,7 @@
     }
 
     watchWithAssistant(form);
+    checkFileSize(form);
 
     var url = new URL(window.location.href);
     forgetSavedEdit(form, url);
@@ -116,6 +118,32 @@
     if (!prompt || !key || !window.localStorage) return;
     if (form.dataset.draftMode === "edit") autosaveEdit(form, prompt, key); else autosaveNew(form, prompt, key, url);
   });
+
+  /* An image over the server's body limit is refused by the server before Django runs (a JSON 413, which a browser
+     shows as a raw page, losing the form). So the chosen file's size is checked here first, against the limit the
+     page states (data-max-bytes), and the form is not sent while it is too large. The server's check stays the guard. */
+  function checkFileSize(form) {
+    var input = form.querySelector("input[type=file][data-max-bytes]");
+    var message = document.getElementById("image-error");
+    if (!input || !message) return;
+    var max = parseInt(input.dataset.maxBytes, 10);
+    function megabytes(bytes) { return (bytes / 1048576).toFixed(1) + " MB"; }
+    function check() {
+      var file = input.files && input.files[0];
+      var tooBig = !!file && max > 0 && file.size > max;
+      var text = tooBig ? "This image is " + megabytes(file.size) + "; at most " + megabytes(max) +
+        " can be uploaded. Choose a smaller file or export it at a lower resolution." : "";
+      input.setCustomValidity(text);
+      if (tooBig) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+      message.textContent = text;
+      message.hidden = !tooBig;
+      return !tooBig;
+    }
+    input.addEventListener("change", check);
+    form.addEventListener("submit", function (event) {
+      if (!check()) { event.preventDefault(); input.focus(); }
+    });
+  }
 
   function values(form, fields) {
     var data = {};

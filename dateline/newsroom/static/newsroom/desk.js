@@ -39,9 +39,50 @@
   setInterval(showEditing, 10000);
   document.addEventListener("visibilitychange", showEditing);
 
-  if (!window.EventSource) return;
+  /* The approval queue (editors) or your drafts (everyone else). Drafts are not live events — readers never see
+     them — so a contributor's submission, or a draft approved or deleted in another tab, is found by asking every
+     5 s while the tab is visible. The server answers 304 to the ETag of an unchanged queue, so an idle desk costs
+     one small query per poll; only a changed queue sends its rows (rendered by the server, with this user's buttons). */
+  var queue = document.getElementById("waiting-list");
+  var queueSection = document.getElementById("waiting");
+  var polling = false;
+  function refreshQueue() {
+    if (!queue || document.hidden || polling || !window.fetch) return;
+    polling = true;
+    // no-store: we send our own validator and must see the 304 (a browser revalidation would hide it as a 200).
+    fetch(queue.dataset.queueUrl, { credentials: "same-origin", cache: "no-store",
+                                    headers: { "If-None-Match": queue.dataset.etag } })
+      .then(function (r) {
+        if (r.status !== 200) return null;
+        var etag = r.headers.get("ETag");
+        return r.text().then(function (html) { return { etag: etag, html: html }; });
+      })
+      .then(function (answer) {
+        if (!answer) return;
+        var before = {};
+        Array.prototype.forEach.call(queue.querySelectorAll(".row[data-post-id]"), function (row) { before[row.dataset.postId] = true; });
+        var template = document.createElement("template");
+        template.innerHTML = answer.html.trim();
+        var arrived = 0;
+        Array.prototype.forEach.call(template.content.querySelectorAll(".row[data-post-id]"), function (row) {
+          if (!before[row.dataset.postId]) { row.classList.add("row--new"); arrived += 1; }
+        });
+        queue.replaceChildren(template.content);
+        var count = queue.querySelectorAll(".row[data-post-id]").length;
+        document.getElementById("waiting-count").textContent = count;
+        queueSection.hidden = count === 0;
+        if (answer.etag) queue.dataset.etag = answer.etag;
+        if (arrived) announce(arrived === 1 ? "A draft is waiting in the queue." : arrived + " drafts are waiting in the queue.");
+      })
+      .catch(function () { /* the next poll tries again */ })
+      .then(function () { polling = false; });
+  }
+  setInterval(refreshQueue, 5000);
+  document.addEventListener("visibilitychange", refreshQueue);
 
   function announce(text) { status.textContent = ""; setTimeout(function () { status.textContent = text; }, 50); }
+
+  if (!window.EventSource) return;
 
   function placeRow(row) {
     var empty = document.getElementById("no-posts");
