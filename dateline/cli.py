@@ -41,9 +41,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate()
-    from dateline.demo.loader import load_demo
+    from dateline.demo.loader import DemoSlugTaken, load_demo
 
-    blog = load_demo()
+    try:
+        blog = load_demo()
+    except DemoSlugTaken as taken:
+        print(f"dateline demo: {taken}", file=sys.stderr)
+        return 1
     print(f"Demo live blog ready: /live/{blog.slug}/ ({blog.posts.filter(status='published').count()} posts)")
     return 0
 
@@ -53,9 +57,11 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     _migrate()
     from django.core.exceptions import ValidationError
 
-    from dateline.accounts.models import Role, User
+    from dateline.accounts.actions import create_user_by_operator
+    from dateline.accounts.models import User
+    from dateline.coverage.errors import ValidationFailed
 
-    try:  # the checks the newsroom's people page makes, so a name that works here works everywhere
+    try:  # checked before anything else, so a bad name is a usage error whatever the database holds
         User.username_validator(args.name)
         if not 0 < len(args.name) <= (User._meta.get_field("username").max_length or 150):
             raise ValidationError("too long")
@@ -63,16 +69,23 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         print(f"dateline user create: '{args.name[:40]}' is not a valid username: at most 150 letters, digits and "
               "@ . + - _", file=sys.stderr)
         return 2
-    if User.objects.filter(username=args.name).exists():
+    if User.objects.filter(username__iexact=args.name).exists():
         print(f"dateline user create: a user named '{args.name}' already exists.", file=sys.stderr)
         return 1
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
-    user = User.objects.create_user(username=args.name, password=password, role=args.role,
-                                    is_staff=args.role == Role.ADMIN, is_superuser=args.role == Role.ADMIN)
-    if not password:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    print(f"Created {args.role} '{user.username}'.")
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            print("dateline user create: --password-stdin read an empty line; no account was created.",
+                  file=sys.stderr)
+            return 2
+    try:  # the people page's checks (username, password length and validators), so the rules are the same
+        user = create_user_by_operator(username=args.name, role=args.role, password=password)
+    except ValidationFailed as refused:
+        problems = "; ".join(f"{name}: {problem}" for name, problem in refused.fields.items())
+        print(f"dateline user create: {problems or refused.message}", file=sys.stderr)
+        return 2
+    print(f"Created {user.role} '{user.username}'.")
     return 0
 
 

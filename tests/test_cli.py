@@ -91,3 +91,39 @@ def test_demo_loads_once_and_is_idempotent(data_dir):
     assert before == after  # same blog, same seq: nothing rewritten
     _pk, seq, posts, key_points = map(int, after)
     assert posts >= 25 and key_points >= 4 and seq > posts
+
+
+@pytest.mark.parametrize("password", ["short", ""])
+def test_user_create_holds_passwords_to_the_people_pages_rules(data_dir, password):
+    """At least 10 characters, as on the People page; an empty line is an error, not a silent token-only account."""
+    result = run(["user", "create", "weak", "--role", "editor", "--password-stdin"], data_dir, stdin=password + "\n")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "password" in result.stderr and "Created" not in result.stdout
+    check = run(["manage", "shell", "--no-imports", "-c",
+                 "from dateline.accounts.models import User; print(User.objects.filter(username='weak').count())"],
+                data_dir)
+    assert check.stdout.strip() == "0"
+
+
+def test_user_create_is_audited(data_dir):
+    assert run(["user", "create", "grace", "--role", "admin"], data_dir).returncode == 0
+    check = run(["manage", "shell", "--no-imports", "-c",
+                 "from dateline.coverage.models import AuditEntry as A; e=A.objects.get(action='user.create');"
+                 "print(e.actor_id, e.detail['user'], e.detail['role'])"], data_dir)
+    assert check.stdout.split() == ["None", "grace", "admin"], check.stderr
+
+
+def test_demo_never_replaces_a_blog_it_did_not_create(data_dir):
+    """Someone's own blog on a demo slug is real coverage: the demo refuses to load rather than delete it."""
+    assert run(["user", "create", "ed", "--role", "editor"], data_dir).returncode == 0
+    make = ("from dateline.coverage import actions; from dateline.accounts.models import User;"
+            "ed=User.objects.get(username='ed');"
+            "b=actions.create_blog(ed, title='Mine', slug='vale-floods-2026-11-23');"
+            "actions.create_post(ed, b, headline='Important reporting')")
+    assert run(["manage", "shell", "--no-imports", "-c", make], data_dir).returncode == 0
+    result = run(["demo"], data_dir)
+    assert result.returncode == 1 and "did not create" in result.stderr
+    check = run(["manage", "shell", "--no-imports", "-c",
+                 "from dateline.coverage.models import LiveBlog; b=LiveBlog.objects.get(slug='vale-floods-2026-11-23');"
+                 "print(b.title, b.posts.count())"], data_dir)
+    assert check.stdout.split() == ["Mine", "1"], check.stderr

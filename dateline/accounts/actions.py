@@ -53,6 +53,19 @@ def _not_yourself(actor: Any, user: User, what: str) -> None:
 def create_user(actor: Any, *, username: Any, role: Any, password: Any, display_name: Any = "") -> User:
     """A new account with a role and a password (it can sign in at once)."""
     perm.require_admin(actor, "create accounts")
+    return _create_user(actor, username=username, role=role, password=password, display_name=display_name)
+
+
+def create_user_by_operator(*, username: Any, role: Any, password: str | None) -> User:
+    """``dateline user create``: whoever runs the server's command line (how the first admin comes to exist).
+
+    The same checks as the people page; without a password the account has none usable (API tokens only).
+    The audit entry has no actor: the operator is not an account.
+    """
+    return _create_user(None, username=username, role=role, password=password, display_name="")
+
+
+def _create_user(actor: Any, *, username: Any, role: Any, password: Any, display_name: Any) -> User:
     fields: dict[str, str] = {}
     name = text(fields, "username", username, 150, required=True)
     if "username" not in fields:
@@ -65,7 +78,9 @@ def create_user(actor: Any, *, username: Any, role: Any, password: Any, display_
             fields["username"] = "Someone already has this username."
     clean_role = _role(fields, role)
     shown = text(fields, "display_name", display_name, MAX_DISPLAY_NAME)
-    if not isinstance(password, str) or not is_encodable(password):
+    if password is None and actor is None:
+        pass  # the operator's token-only account
+    elif not isinstance(password, str) or not is_encodable(password):
         fields["password"] = "Must be a string of ordinary characters."  # noqa: S105 (a message, not a secret)
     elif not (MIN_PASSWORD <= len(password) <= MAX_PASSWORD):
         fields["password"] = f"Between {MIN_PASSWORD} and {MAX_PASSWORD} characters."
@@ -79,7 +94,7 @@ def create_user(actor: Any, *, username: Any, role: Any, password: Any, display_
     with transaction.atomic():
         user = User(username=name, role=clean_role, display_name=shown)
         _staff_flags(user)
-        user.set_password(password)
+        user.set_password(password)  # None: an unusable password
         user.save()
         _audit(actor, "user.create", user, role=clean_role)
     return user

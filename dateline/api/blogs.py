@@ -31,7 +31,13 @@ from dateline.api.schemas import (
 from dateline.coverage import actions
 from dateline.coverage import permissions as perm
 from dateline.coverage.models import LiveBlog, Post
-from dateline.coverage.serializers import blog_data, key_points_data, post_data, prefetch_for_posts
+from dateline.coverage.serializers import (
+    blog_data,
+    key_points_data,
+    key_points_version,
+    post_data,
+    prefetch_for_posts,
+)
 
 router = Router(tags=["blogs"])
 posts_router = Router(tags=["posts"])
@@ -40,7 +46,9 @@ key_points_router = Router(tags=["key points"])
 READ_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
                                 413: ErrorOut, 415: ErrorOut, 422: ErrorOut}
-ETAG = re.compile(r'^(?:W/)?"(\d+)-(\d+)"$')
+# If-Match compares strongly (RFC 9110 13.1.1): a weak tag (W/"…") never matches, so it is a 412, not an edit.
+ETAG = re.compile(r'^"(\d+)-(\d+)"$')
+KEY_POINTS_ETAG = re.compile(r'^"kp-([0-9a-f]{16})"$')
 IDEMPOTENCY_HEADER = Header(None, alias="Idempotency-Key", description=(
     "Any unique string (a UUID). A retry with the same key and body answers the first response; "
     "with a different body, 422 idempotency_key_reused. Kept 24 h, per user."))
@@ -225,16 +233,35 @@ def restore_post(request: HttpRequest, slug: str, post_id: int, response: HttpRe
 
 # --- key points -----------------------------------------------------------------------------------------------
 
+KEY_POINTS_IF_MATCH = Header(None, alias="If-Match", description=(
+    'The ETag from your last GET of the key points ("kp-…"). Optional but recommended: with it, a list someone else '
+    "saved since is never replaced silently (412 with the current list)."))
+
+
+def _key_points_response(response: HttpResponse, blog: LiveBlog) -> dict[str, Any]:
+    points = key_points_data(blog)
+    response["ETag"] = f'"kp-{key_points_version(points)}"'
+    return {"key_points": points}
+
+
 @key_points_router.get("/{slug}/key-points", response={200: KeyPointsOut, **READ_ERRORS}, auth=optional_auth,
-                       openapi_extra=OPTIONAL_AUTH_OPENAPI, summary="The blog's ordered key points")
-def get_key_points(request: HttpRequest, slug: str) -> Any:
-    return {"key_points": key_points_data(_blog(slug))}
+                       openapi_extra=OPTIONAL_AUTH_OPENAPI, summary="The blog's ordered key points (with an ETag)")
+def get_key_points(request: HttpRequest, slug: str, response: HttpResponse) -> Any:
+    return _key_points_response(response, _blog(slug))
 
 
-@key_points_router.put("/{slug}/key-points", response={200: KeyPointsOut, **WRITE_ERRORS}, auth=token_auth,
-                       summary="Replace the ordered key points (editors)")
-def put_key_points(request: HttpRequest, slug: str, payload: KeyPointsIn) -> Any:
+@key_points_router.put("/{slug}/key-points", response={200: KeyPointsOut, 412: ErrorOut, **WRITE_ERRORS},
+                       auth=token_auth, summary="Replace the ordered key points (editors; If-Match recommended)")
+def put_key_points(request: HttpRequest, slug: str, payload: KeyPointsIn, response: HttpResponse,
+                   if_match: str | None = KEY_POINTS_IF_MATCH) -> Any:
     blog = _blog(slug)
     points = [p.model_dump(exclude_none=True) for p in payload.key_points]
-    actions.set_key_points(actor(request), blog, points)
-    return {"key_points": key_points_data(blog)}
+    expected = None
+    if if_match and if_match.strip() != "*":
+        matches = [KEY_POINTS_ETAG.match(tag.strip()) for tag in if_match.split(",")]
+        # Several tags: any of them may be current; none well-formed matches nothing (412, not an edit).
+        versions = [m[1] for m in matches if m]
+        current = key_points_version(key_points_data(blog))
+        expected = current if current in versions else "-"
+    actions.set_key_points(actor(request), blog, points, expected_version=expected)
+    return _key_points_response(response, blog)

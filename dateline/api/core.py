@@ -13,7 +13,6 @@ deployments and Django's test client, where the view does run before the body is
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -25,7 +24,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 
 from dateline.api import errors
-from dateline.api.errors import NotJSON, error_response
+from dateline.api.errors import NotJSON, error_response, load_json
 
 DRAIN_CHUNK = 64 * 1024
 # Draining an absurd body (say 10 GB) costs more than a confused client: past this, stop reading and let the
@@ -41,7 +40,7 @@ class JSONParser(Parser):
         content_type = request.content_type or ""
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise NotJSON(f"Send the body as application/json (got {request.content_type or 'no Content-Type'}).")
-        return cast(DictStrAny, json.loads(request.body))
+        return cast(DictStrAny, load_json(request.body))
 
 
 def _drain(request: HttpRequest, length: int) -> None:

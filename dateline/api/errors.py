@@ -17,6 +17,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from dateline.coverage.errors import ActionError, StaleVersion
+from dateline.coverage.serializers import key_points_version
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -29,6 +30,17 @@ CODES = {
     409: "conflict", 412: "precondition_failed", 413: "payload_too_large", 415: "unsupported_media_type",
     422: "validation_error", 428: "precondition_required", 429: "too_many_requests",
 }
+
+
+def load_json(raw: bytes | str) -> Any:
+    """``json.loads`` whose every failure is a ValueError (a malformed body), never a 500.
+
+    The parser recurses per nesting level, so ``[[[[…`` a few thousand deep raises RecursionError, not ValueError.
+    """
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 class ApiError(ActionError):
@@ -64,9 +76,12 @@ def action_error_response(exc: ActionError) -> HttpResponse:
     headers: dict[str, str] = {}
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="dateline"'
-    if isinstance(exc, StaleVersion) and isinstance(exc.extra.get("current"), dict):
-        current = exc.extra["current"]
-        headers["ETag"] = f'"{current["id"]}-{current["version"]}"'
+    if isinstance(exc, StaleVersion):
+        current = exc.extra.get("current")
+        if isinstance(current, dict):  # a post
+            headers["ETag"] = f'"{current["id"]}-{current["version"]}"'
+        elif isinstance(current, list):  # the key points
+            headers["ETag"] = f'"kp-{key_points_version(current)}"'
     return json_response(exc.status, exc.as_dict(), **headers)
 
 

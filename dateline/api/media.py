@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pydantic
@@ -10,10 +9,12 @@ from django.http import HttpRequest
 from ninja import Router
 
 from dateline.api.auth import actor, token_auth
-from dateline.api.errors import ApiError, json_response, validation_fields
+from dateline.api.errors import ApiError, json_response, load_json, validation_fields
 from dateline.api.schemas import EmbedIn, ErrorOut, MediaOut, VideoIn
 from dateline.coverage import media as media_actions
+from dateline.coverage.models import Media
 from dateline.coverage.serializers import media_data
+from dateline.coverage.validation import is_id
 
 router = Router(tags=["media"])
 
@@ -76,7 +77,7 @@ def create_media(request: HttpRequest) -> Any:
         media = media_actions.upload_image(user, upload, **{k: request.POST.get(k, "") for k in IMAGE_FIELDS})
     elif request.content_type == "application/json":
         try:
-            data = json.loads(request.body)
+            data = load_json(request.body)
         except ValueError as exc:
             raise ApiError(400, f"The request body is not valid JSON: {exc}.", code="malformed_json") from None
         schema: type[VideoIn] | type[EmbedIn] = (
@@ -96,3 +97,12 @@ def create_media(request: HttpRequest) -> Any:
         raise ApiError(415, "Upload an image as multipart/form-data, or describe a video or embed as application/json "
                             f"(got {request.content_type or 'no Content-Type'}).")
     return json_response(201, media_data(media), Location=f"/api/v1/media/{media.pk}")
+
+
+@router.get("/{media_id}", response={200: MediaOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, auth=token_auth,
+            summary="One media item (what POST /media answered, as it is now)")
+def get_media(request: HttpRequest, media_id: int) -> Any:
+    media = Media.objects.filter(pk=media_id).first() if is_id(media_id) else None
+    if media is None:
+        raise ApiError(404, f"No media {media_id}.")
+    return media_data(media)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from dateline.api.errors import ApiError
+from dateline.api.errors import ApiError, load_json
 from dateline.coverage.validation import is_id
 
 M = TypeVar("M", bound=Model)
@@ -32,7 +32,7 @@ def encode_cursor(value: datetime | None, pk: int) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime | None, int]:
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        raw = load_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         pk = raw["id"]
         value = datetime.fromisoformat(raw["t"]) if raw["t"] is not None else None
         if not is_id(pk) or (value is not None and value.tzinfo is None):

@@ -138,7 +138,8 @@ class ErrorBody(Schema):
     code: str = Field(description="Stable machine-readable code, e.g. validation_error, precondition_failed.")
     message: str = Field(description="Human-readable explanation.")
     fields: dict[str, str] | None = Field(None, description="Per-field problems, by field name.")
-    current: PostOut | None = Field(None, description="On 412: the post as it is now.")
+    current: PostOut | list[KeyPointOut] | None = Field(
+        None, description="On 412: the post as it is now (post edits) or the key points as they are now.")
 
 
 class ErrorOut(Schema):

@@ -46,7 +46,9 @@ from dateline.coverage.serializers import (
     POST_RELATIONS,
     blog_data,
     deleted_post_data,
+    key_point_data,
     key_points_data,
+    key_points_version,
     post_authors,
     post_data,
 )
@@ -67,6 +69,7 @@ MAX_BLOG_TITLE = 200  # LiveBlog.title
 MAX_DESCRIPTION = 2_000
 MAX_SLUG = 120  # LiveBlog.slug and Story.slug
 MAX_TIME_ZONE = 64  # LiveBlog.time_zone
+SLUG_ATTEMPTS = 50  # inserts tried for a slug made from a title before giving up (409)
 # The range of date-times accepted on the write path (coverage start/end, publish_at); see _datetime.
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
@@ -259,12 +262,15 @@ def create_post(actor: Any, blog: LiveBlog, *, now: datetime | None = None, **gi
     if clean.get("pinned") and not perm.is_editor(actor):
         raise Forbidden("Only editors can pin posts.")
     authors = clean.pop("authors", None) or [actor]
+    _require_in_byline(actor, authors)
     media = clean.pop("media", [])
     require_attachable(actor, blog, media)
     with _locked_blog(blog) as locked:
+        _require_open(locked)
         post = Post.objects.create(
             blog=locked, status=status, created_by=actor, created_at=now, updated_at=now,
-            published_at=now if status == Post.Status.PUBLISHED else None, **clean,
+            published_at=now if status == Post.Status.PUBLISHED else None,
+            scheduled_by=actor if clean.get("publish_at") else None, **clean,
         )
         _set_authors(post, authors)
         PostMedia.objects.bulk_create(PostMedia(post=post, media=m, position=i) for i, m in enumerate(media))
@@ -309,6 +315,8 @@ def edit_post(actor: Any, post: Post, *, expected_version: int | None = None, no
                                    fields={"correction": "This post is not published."})
         now = now or timezone.now()
         changed = _apply_post_changes(actor, post, clean, now)
+        if "status" in changed:
+            _require_open(blog)
         if correction:
             changed.add("correction")
         if not changed:
@@ -345,6 +353,21 @@ def _check_schedule(actor: Any, publish_at: datetime, now: datetime) -> None:
                                fields={"publish_at": "Must be in the future."})
 
 
+def _require_open(blog: LiveBlog) -> None:
+    """An ended blog takes no new posts: readers were told coverage is over. Edits and corrections still go in;
+    an editor who needs to add something reopens the blog (status ``live``)."""
+    if blog.status == LiveBlog.Status.ENDED:
+        raise Conflict("This live blog has ended, so it takes no new posts; an editor can reopen it.",
+                       code="blog_ended")
+
+
+def _require_in_byline(actor: Any, authors: list[User]) -> None:
+    """Editors credit anyone; others may add colleagues to a byline but not file under someone else's name alone."""
+    if not perm.is_editor(actor) and actor.pk not in {u.pk for u in authors}:
+        raise Forbidden("Include yourself among the authors; only editors can credit a post to others alone.",
+                        fields={"authors": "Must include you."})
+
+
 def _set_authors(post: Post, users: list[User]) -> None:
     PostAuthor.objects.filter(post=post).delete()
     PostAuthor.objects.bulk_create(PostAuthor(post=post, user=u, position=i) for i, u in enumerate(users))
@@ -368,19 +391,32 @@ def _apply_post_changes(actor: Any, post: Post, clean: dict[str, Any], now: date
             setattr(post, name, value)
     if "pinned" in changed and not perm.is_editor(actor):
         raise Forbidden("Only editors can pin posts.")
+    if "authors" in changed:
+        _require_in_byline(actor, clean["authors"])
+    if "publish_at" in changed:
+        post.scheduled_by = actor if post.publish_at is not None else None
     if "publish_at" in changed and post.publish_at is not None:
         if post.status != Post.Status.DRAFT or "status" in changed:
             raise ValidationFailed("Only drafts can be scheduled.", fields={"publish_at": "Already published."})
         _check_schedule(actor, post.publish_at, now)
+        _require_may_publish(actor, post)
     if "status" in changed:
         if post.status == Post.Status.DRAFT:
             raise ValidationFailed("A published post cannot go back to draft; delete it instead.",
                                    fields={"status": "Cannot unpublish."})
-        if not perm.can_publish(actor):
-            raise Forbidden("Only editors and reporters can publish; an editor approves contributors' drafts.")
+        _require_may_publish(actor, post)
     if changed and "authors" in changed and not post.authors.exists():
         raise ValidationFailed("A post needs at least one author.", fields={"authors": "Required."})
     return changed
+
+
+def _require_may_publish(actor: Any, post: Post) -> None:
+    """Publishing a draft, now or at a set time: editors any draft (approval); reporters only drafts they filed,
+    not a contributor's draft that merely lists them as an author."""
+    if not perm.can_publish(actor):
+        raise Forbidden("Only editors and reporters can publish; an editor approves contributors' drafts.")
+    if not perm.is_editor(actor) and post.created_by_id != actor.pk:
+        raise Forbidden("Only editors can publish a draft someone else filed.")
 
 
 def publish_scheduled_post(post: Post, *, now: datetime | None = None) -> Post | None:
@@ -390,15 +426,15 @@ def publish_scheduled_post(post: Post, *, now: datetime | None = None) -> Post |
     rather than retried forever; the draft stays for an editor to approve. Returns the post if it was published.
     """
     now = now or timezone.now()
-    actor = post.created_by
+    actor = post.scheduled_by or post.created_by  # created_by: posts scheduled before scheduled_by was recorded
     try:
         return edit_post(actor, post, status=Post.Status.PUBLISHED, now=now)
     except ActionError as refused:
         with _locked_blog(post.blog) as blog:
             fresh = _reload_post(post, blog)
             if fresh.status == Post.Status.DRAFT and fresh.publish_at is not None:
-                fresh.publish_at = None
-                fresh.save(update_fields=["publish_at"])
+                fresh.publish_at = fresh.scheduled_by = None
+                fresh.save(update_fields=["publish_at", "scheduled_by"])
             _audit(None, "post.schedule_cancelled", blog, fresh, reason=refused.message)
         return None
 
@@ -423,14 +459,27 @@ def delete_post(actor: Any, post: Post, *, expected_version: int | None = None) 
             raise StaleVersion("This post was changed by someone else since you loaded it.",
                                extra={"current": post_data(post)})
         was_public = post.is_public
+        # Deleting a scheduled draft cancels its schedule: a post pulled back (an embargo, say) must not go out
+        # by itself the moment an editor restores it.
+        cancelled = post.publish_at if post.status == Post.Status.DRAFT else None
         post.status = Post.Status.DELETED
         post.version += 1
-        post.save(update_fields=["status", "version"])
+        if cancelled:
+            post.publish_at = post.scheduled_by = None
+        post.save(update_fields=["status", "version", "publish_at", "scheduled_by"])
         _revise(post, actor)
-        _audit(actor, "post.delete", blog, post)
+        _audit(actor, "post.delete", blog, post, **({"schedule_cancelled": cancelled} if cancelled else {}))
         if was_public:
             _emit_post(blog, "post.deleted", post)
+            _unlink_key_points(blog, post)
     return post
+
+
+def _unlink_key_points(blog: LiveBlog, post: Post) -> None:
+    """A key point linked to a post that is gone keeps its text and loses the link (readers' jump would land
+    nowhere, and the list could not be saved unchanged). Restoring the post does not bring the link back."""
+    if KeyPoint.objects.filter(blog=blog, post=post).update(post=None):
+        _emit_key_points(blog, list(KeyPoint.objects.filter(blog=blog).order_by("position")))
 
 
 def restore_post(actor: Any, post: Post) -> Post:
@@ -472,8 +521,13 @@ def remove_member(actor: Any, blog: LiveBlog, user: User) -> None:
 
 # --- key points -----------------------------------------------------------------------------------------------
 
-def set_key_points(actor: Any, blog: LiveBlog, points: Iterable[Mapping[str, Any]]) -> list[KeyPoint]:
-    """Replace the blog's ordered key points. Unchanged lists write nothing."""
+def set_key_points(actor: Any, blog: LiveBlog, points: Iterable[Mapping[str, Any]], *,
+                   expected_version: str | None = None) -> list[KeyPoint]:
+    """Replace the blog's ordered key points. Unchanged lists write nothing.
+
+    ``expected_version`` is ``key_points_version`` of the list the editor started from: if someone saved another
+    list since, the save is refused (StaleVersion, with the current list) instead of silently replacing theirs.
+    """
     perm.require_editor(actor, "edit key points")
     points = list(points)
     fields: dict[str, str] = {}
@@ -508,18 +562,26 @@ def set_key_points(actor: Any, blog: LiveBlog, points: Iterable[Mapping[str, Any
                 fields.setdefault(f"key_points[{i}].post_id", "No published post with this id in this blog.")
         if fields:
             raise ValidationFailed("Some key points are not valid.", fields=fields)
-        if cleaned == key_points_data(locked):
+        current = key_points_data(locked)
+        if cleaned == current:  # nothing would change, so nothing is overwritten either
             return list(KeyPoint.objects.filter(blog=locked))
+        if expected_version is not None and expected_version != key_points_version(current):
+            raise StaleVersion("Someone else changed the key points since you opened them. Compare with theirs "
+                               "below and save again to replace them.", extra={"current": current})
         KeyPoint.objects.filter(blog=locked).delete()
         created = KeyPoint.objects.bulk_create(
             KeyPoint(blog=locked, position=i, text=p["text"], post_id=p["post_id"], url=p["url"])
             for i, p in enumerate(cleaned)
         )
-        locked.key_points_html = render_key_points(locked, created)
-        LiveBlog.objects.filter(pk=locked.pk).update(key_points_html=locked.key_points_html)
         _audit(actor, "keypoints.set", locked, count=len(created))
-        _emit(locked, "keypoints.updated", {"key_points": cleaned}, locked.key_points_html)
+        _emit_key_points(locked, created)
     return created
+
+
+def _emit_key_points(blog: LiveBlog, points: list[KeyPoint]) -> None:
+    blog.key_points_html = render_key_points(blog, points)
+    LiveBlog.objects.filter(pk=blog.pk).update(key_points_html=blog.key_points_html)
+    _emit(blog, "keypoints.updated", {"key_points": [key_point_data(p) for p in points]}, blog.key_points_html)
 
 
 # --- blogs ----------------------------------------------------------------------------------------------------
@@ -615,12 +677,34 @@ def create_blog(actor: Any, *, now: datetime | None = None, **given: Any) -> Liv
         clean.setdefault("coverage_start", now)
     if clean["status"] == LiveBlog.Status.ENDED:
         clean.setdefault("coverage_end", now)
-    if slug is None:
-        base = slugify(clean["title"])[:100] or "live"
-        slug, n = base, 1
-        while slug in RESERVED_SLUGS or LiveBlog.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base}-{n}"
+    if "coverage_end" in given:  # an end Dateline set itself (ending now) is not the client's mistake
+        _require_coverage_order(clean.get("coverage_start"), clean.get("coverage_end"))
+    if slug is not None:
+        return _insert_blog(actor, slug, clean)
+    # A slug made from the title: the first free "title", "title-2", … The check and the insert race with another
+    # editor opening a blog of the same title, so an insert that loses the race takes the next number instead of
+    # answering 409 for a slug the client never asked for.
+    base = slugify(clean["title"])[:100] or "live"
+    n = 1
+    while True:
+        slug = base if n == 1 else f"{base}-{n}"
+        n += 1
+        if slug in RESERVED_SLUGS or LiveBlog.objects.filter(slug=slug).exists():
+            continue
+        try:
+            return _insert_blog(actor, slug, clean)
+        except Conflict:
+            if n > SLUG_ATTEMPTS:
+                raise
+
+
+def _require_coverage_order(start: datetime | None, end: datetime | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValidationFailed("Coverage cannot end before it starts.",
+                               fields={"coverage_end": "Before coverage_start."})
+
+
+def _insert_blog(actor: Any, slug: str, clean: dict[str, Any]) -> LiveBlog:
     try:
         with transaction.atomic():
             blog = LiveBlog.objects.create(slug=slug, created_by=actor, **clean)
@@ -651,6 +735,8 @@ def update_blog(actor: Any, blog: LiveBlog, **given: Any) -> LiveBlog:
         if "status" in changed and locked.status == LiveBlog.Status.LIVE:
             locked.coverage_end = None
             locked.coverage_start = locked.coverage_start or timezone.now()
+        if changed & {"coverage_start", "coverage_end"}:
+            _require_coverage_order(locked.coverage_start, locked.coverage_end)
         if "status" in changed:  # the key points heading says "What we covered here" once coverage ends
             locked.key_points_html = render_key_points(locked)
         locked.save()

@@ -134,6 +134,11 @@ class Post(models.Model):
     # A draft with a publish time is scheduled: the newsroom scheduler publishes it (through edit_post) once due.
     # Stored on the row, not in a timer, so a restart loses nothing.
     publish_at = models.DateTimeField(null=True, blank=True)
+    # Who set publish_at: the scheduler publishes in their name and with their permissions (an editor scheduling
+    # a contributor's draft approves it for that time).
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["blog", "status", "-published_at", "-id"])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -123,6 +125,16 @@ def key_point_data(point: KeyPoint) -> dict[str, Any]:
 
 def key_points_data(blog: LiveBlog) -> list[dict[str, Any]]:
     return [key_point_data(p) for p in KeyPoint.objects.filter(blog=blog).order_by("position")]
+
+
+def key_points_version(points: list[dict[str, Any]]) -> str:
+    """A fingerprint of an ordered key point list, as a form or API client last read it (the list's ETag).
+
+    Key points are replaced whole, so two editors saving at once would otherwise overwrite each other silently;
+    ``set_key_points`` refuses a save made against a list that has changed since.
+    """
+    encoded = json.dumps(points, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()[:16]
 
 
 def blog_data(blog: LiveBlog) -> dict[str, Any]:

@@ -27,6 +27,10 @@ from dateline.demo import content
 IMAGE_SIZE = (1200, 675)
 
 
+class DemoSlugTaken(Exception):
+    """The demo's slugs belong to blogs it did not create."""
+
+
 def _digest() -> str:
     return hashlib.sha256(Path(content.__file__).read_bytes()).hexdigest()[:16]
 
@@ -88,6 +92,13 @@ def load_demo() -> LiveBlog:
     current = AuditEntry.objects.filter(blog__in=existing, action="demo.load", detail__digest=digest)
     if len(existing) == len(slugs) and current.values("blog").distinct().count() == len(slugs):
         return next(b for b in existing if b.slug == content.BLOG["slug"])
+    # Only blogs an earlier demo load made are replaced: someone's own blog that happens to use a demo slug is
+    # real coverage, never deleted to make room for a fictional story.
+    loaded_by_demo = set(AuditEntry.objects.filter(blog__in=existing, action="demo.load").values_list("blog", flat=True))
+    foreign = [b.slug for b in existing if b.pk not in loaded_by_demo]
+    if foreign:
+        raise DemoSlugTaken(f"A live blog the demo did not create uses the demo's slug ({', '.join(foreign)}); "
+                            "the demo leaves it alone and does not load.")
     with transaction.atomic():
         for blog in existing:
             blog.delete()

@@ -36,7 +36,8 @@ _stop = threading.Event()
 def publish_due(now: datetime | None = None) -> int:
     """Publish every scheduled draft whose time has come; return how many were published."""
     now = now or timezone.now()
-    due = Post.objects.filter(status=Post.Status.DRAFT, publish_at__lte=now).select_related("blog", "created_by")
+    due = Post.objects.filter(status=Post.Status.DRAFT, publish_at__lte=now).select_related(
+        "blog", "created_by", "scheduled_by")
     published = 0
     for post in due.order_by("publish_at", "id"):
         if actions.publish_scheduled_post(post, now=now) is not None:

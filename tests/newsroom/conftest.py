@@ -21,6 +21,13 @@ def signed_in(actors):
     return make
 
 
+def kp_version(blog) -> str:
+    """The key points version the newsroom's form carries, as a browser that just opened it would send."""
+    from dateline.coverage.serializers import key_points_data, key_points_version
+
+    return key_points_version(key_points_data(blog))
+
+
 def png_bytes(width: int = 40, height: int = 30) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 40, 40)).save(out, "PNG")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dateline.coverage import actions
 from dateline.coverage.models import Post
+from tests.newsroom.conftest import kp_version
 
 
 def edit_url(blog, post):
@@ -114,7 +115,7 @@ def test_key_points_editor_saves_orders_and_links_to_posts(signed_in, actors, bl
     post = actions.create_post(actors["reporter"], blog, headline="Vote passed")
     client = signed_in("editor")
     assert client.get(f"/newsroom/{blog.slug}/key-points").status_code == 200
-    response = client.post(f"/newsroom/{blog.slug}/key-points", {
+    response = client.post(f"/newsroom/{blog.slug}/key-points", {"version": kp_version(blog),
         "text": ["<strong>Vote:</strong> the council approved repairs.", "Second point", "Dropped", ""],
         "post_id": [str(post.pk), "", "", ""], "order": ["2", "1", "3", "4"], "remove-2": "1"})
     assert response.status_code == 302

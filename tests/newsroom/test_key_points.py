@@ -8,6 +8,7 @@ from django.test import Client
 
 from dateline.accounts.models import ApiToken
 from dateline.coverage import actions
+from tests.newsroom.conftest import kp_version
 
 
 def test_a_url_set_through_the_api_survives_a_newsroom_save(signed_in, actors, blog):
@@ -25,7 +26,7 @@ def test_a_url_set_through_the_api_survives_a_newsroom_save(signed_in, actors, b
     html = editor.get(f"/newsroom/{blog.slug}/key-points").content.decode()
     assert 'name="url" id="kp-url-0" value="https://example.org/map"' in html
     # What a browser submits for that page (two points, two blank rows), with the order swapped.
-    response = editor.post(f"/newsroom/{blog.slug}/key-points", {
+    response = editor.post(f"/newsroom/{blog.slug}/key-points", {"version": kp_version(blog),
         "text": ["Diversion map published", "Council approved repairs", "", ""],
         "post_id": ["", str(post.pk), "", ""], "url": ["https://example.org/map", "", "", ""],
         "order": ["2", "1", "3", "4"]})
@@ -38,7 +39,7 @@ def test_a_url_set_through_the_api_survives_a_newsroom_save(signed_in, actors, b
 
 def test_a_key_point_can_link_to_a_web_address_from_the_newsroom(signed_in, blog):
     """A URL typed into the newsroom form is saved and shown to readers as the point's link."""
-    response = signed_in("editor").post(f"/newsroom/{blog.slug}/key-points", {
+    response = signed_in("editor").post(f"/newsroom/{blog.slug}/key-points", {"version": kp_version(blog),
         "text": ["Road closures listed"], "post_id": [""], "url": ["https://example.org/roads"], "order": ["1"]})
     assert response.status_code == 302
     assert list(blog.key_points.values_list("url", flat=True)) == ["https://example.org/roads"]
@@ -49,7 +50,7 @@ def test_a_key_point_can_link_to_a_web_address_from_the_newsroom(signed_in, blog
 def test_a_point_linking_to_both_a_post_and_a_url_is_refused_and_nothing_changes(signed_in, actors, blog):
     """A point links to a post or a web address: both at once is a 422 that keeps the editor's rows."""
     post = actions.create_post(actors["reporter"], blog, headline="Vote passed")
-    response = signed_in("editor").post(f"/newsroom/{blog.slug}/key-points", {
+    response = signed_in("editor").post(f"/newsroom/{blog.slug}/key-points", {"version": kp_version(blog),
         "text": ["Both links"], "post_id": [str(post.pk)], "url": ["https://example.org/x"], "order": ["1"]})
     assert response.status_code == 422
     html = response.content.decode()
@@ -59,7 +60,7 @@ def test_a_point_linking_to_both_a_post_and_a_url_is_refused_and_nothing_changes
 
 def test_a_non_http_url_is_refused_with_the_actions_message(signed_in, blog):
     """Only http(s) addresses are links: a javascript: URL is refused (422), not stored."""
-    response = signed_in("editor").post(f"/newsroom/{blog.slug}/key-points", {
+    response = signed_in("editor").post(f"/newsroom/{blog.slug}/key-points", {"version": kp_version(blog),
         "text": ["Sneaky"], "post_id": [""], "url": ["javascript:alert(1)"], "order": ["1"]})
     assert response.status_code == 422
     assert "http(s) URL" in response.content.decode()

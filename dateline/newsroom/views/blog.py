@@ -13,8 +13,9 @@ from dateline.accounts.models import Role, User
 from dateline.assist.key_points import draft_key_points
 from dateline.coverage import actions
 from dateline.coverage import permissions as perm
-from dateline.coverage.errors import ActionError, Forbidden, ValidationFailed
-from dateline.coverage.models import KeyPoint, LiveBlog, Post
+from dateline.coverage.errors import ActionError, Forbidden, StaleVersion, ValidationFailed
+from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.serializers import key_points_data, key_points_version
 from dateline.coverage.validation import parse_id
 from dateline.newsroom.assets import asset_url
 from dateline.newsroom.views.common import Refused, blog_for, newsroom_view, page
@@ -65,6 +66,12 @@ def _one_link_each(points: list[dict[str, Any]]) -> None:
 
 def _key_points_page(request: HttpRequest, blog: LiveBlog, points: list[dict[str, Any]], *,
                      error: ActionError | None = None, drafted: bool = False) -> HttpResponse:
+    """The form, carrying the version of the list as it is now: saving it over a list changed since is refused.
+
+    After such a refusal the form keeps the editor's rows and shows the colleague's list beside them; it now
+    carries the new version, so saving again is a deliberate replacement.
+    """
+    current = key_points_data(blog)
     published = Post.objects.filter(blog=blog, status=Post.Status.PUBLISHED).order_by("-published_at")
     posts = list(published[:100])
     # A point linked to an older post must still find it in its menu, or saving the list would drop the link.
@@ -72,8 +79,10 @@ def _key_points_page(request: HttpRequest, blog: LiveBlog, points: list[dict[str
     linked = {p["post_id"] for p in points if p.get("post_id") is not None} - shown
     posts += list(published.filter(pk__in=linked))
     rows = [*points, *({"text": "", "post_id": None, "url": ""} for _ in range(BLANK_ROWS))]
+    theirs = current if isinstance(error, StaleVersion) else None
     return page(request, "key_points.html", {
-        "blog": blog, "rows": rows, "posts": posts, "error": error, "drafted": drafted,
+        "blog": blog, "rows": rows, "posts": posts, "error": error, "drafted": drafted, "theirs": theirs,
+        "version": key_points_version(current),
         "key_points_js": asset_url("newsroom", "key_points.js"),
     }, status=error.status if error else 200)
 
@@ -87,12 +96,11 @@ def key_points(request: HttpRequest, slug: str) -> HttpResponse:
         if request.GET.get("draft"):
             # Proposed points in the form, for the editor to read, edit and save: nothing changes for readers yet.
             return _key_points_page(request, blog, draft_key_points(blog), drafted=True)
-        current = [{"text": p.text, "post_id": p.post_id, "url": p.url} for p in KeyPoint.objects.filter(blog=blog)]
-        return _key_points_page(request, blog, current)
+        return _key_points_page(request, blog, key_points_data(blog))
     points = _submitted_points(request)
     try:
         _one_link_each(points)
-        actions.set_key_points(request.user, blog, points)
+        actions.set_key_points(request.user, blog, points, expected_version=request.POST.get("version", ""))
     except ActionError as error:
         return _key_points_page(request, blog, points, error=error)
     messages.success(request, "Key points updated.")

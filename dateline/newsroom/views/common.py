@@ -54,6 +54,18 @@ def post_for(request: HttpRequest, blog: LiveBlog, post_id: int) -> Post:
     return post
 
 
+def editable_post_for(request: HttpRequest, blog: LiveBlog, post_id: int) -> Post:
+    """The post, if the signed-in user may edit it: the edit page and its presence heartbeat refuse up front
+    (a shared link to a colleague's post must not let someone type for minutes into a form the save will refuse,
+    nor show them to colleagues as "editing")."""
+    post = post_for(request, blog, post_id)
+    try:
+        perm.require_can_edit(request.user, post)
+    except ActionError as error:
+        raise Refused(error) from None
+    return post
+
+
 def can_edit(user: Any, post: Post) -> bool:
     try:
         perm.require_can_edit(user, post)

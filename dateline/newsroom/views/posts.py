@@ -25,7 +25,14 @@ from dateline.newsroom import presence
 from dateline.newsroom.assets import asset_url, editor_assets
 from dateline.newsroom.diffs import post_diff
 from dateline.newsroom.forms import EditPostForm
-from dateline.newsroom.views.common import blog_for, image_from_form, newsroom_view, page, post_for
+from dateline.newsroom.views.common import (
+    blog_for,
+    editable_post_for,
+    image_from_form,
+    newsroom_view,
+    page,
+    post_for,
+)
 
 
 def _local_naive(post: Post) -> datetime | None:
@@ -109,7 +116,7 @@ def _edited_media(request: HttpRequest, post: Post, added: Media | None) -> list
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     blog = blog_for(request, slug)
-    post = post_for(request, blog, post_id)
+    post = editable_post_for(request, blog, post_id)
     if request.method == "GET":
         return _edit_page(request, blog, post, EditPostForm(initial=_initial(post), time_zone=blog.time_zone))
     form = EditPostForm(request.POST, request.FILES, time_zone=blog.time_zone)
@@ -249,6 +256,6 @@ def approve(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
 def heartbeat(request: HttpRequest, slug: str, post_id: int) -> JsonResponse:
     """The edit page calls this every few seconds; it answers who else has the post open (and its version)."""
     blog = blog_for(request, slug)
-    post = post_for(request, blog, post_id)
+    post = editable_post_for(request, blog, post_id)
     others = presence.beat(post.pk, request.user)
     return JsonResponse({"editing": others, "version": post.version})
