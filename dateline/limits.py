@@ -3,8 +3,9 @@
 Django's ASGI handler reads the whole body (into a temporary file) before any middleware or view runs, so a view
 can only refuse an oversized upload after it has arrived, and a chunked body (no ``Content-Length``) looks like an
 empty one to a check of the header. ``BodyLimit`` wraps Django in ``dateline.asgi`` and refuses bodies over
-``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``DATELINE_MAX_BODY_BYTES``) with 413 and the API's JSON error, for every URL
-Django serves (the API and the newsroom's forms alike):
+``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``DATELINE_MAX_BODY_BYTES``) with 413 for every URL Django serves: the API's JSON
+error, or — for a browser posting a newsroom form (``Accept: text/html``, outside ``/api/``) — a short page saying
+what happened and what to do, rather than JSON a reporter on deadline has to decipher:
 
 * a ``Content-Length`` over the limit is answered at once, before a byte of the body is read (and before uvicorn
   sends ``100 Continue`` to a client that asked for it, so such a client never sends the body at all);
@@ -20,6 +21,7 @@ confused client.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Awaitable, Callable
 
@@ -31,13 +33,34 @@ from dateline.live.types import Message, Receive, Scope, Send
 DRAIN_CAP_FACTOR = 10
 
 
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} – Dateline</title></head>
+<body><main><h1>{title}</h1><p>{message}</p>
+<p>Go back (your text is kept in this browser's autosave), choose a smaller image or send less, and try again.</p>
+</main></body></html>
+"""
+HTML_TITLES = {400: "The request could not be read", 413: "That was too large to upload"}
+
+
+def _wants_html(scope: Scope) -> bool:
+    """A browser's form post (it asks for HTML), anywhere but the API: API clients always get JSON."""
+    if str(scope.get("path", "")).startswith("/api/"):
+        return False
+    return any(name == b"accept" and b"text/html" in bytes(value) for name, value in scope["headers"])
+
+
 def _error_body(message: str, code: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}, separators=(",", ":")).encode()
 
 
-async def _answer(send: Send, status: int, message: str, code: str, *, close: bool = False) -> None:
-    body = _error_body(message, code)
-    headers = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", b"%d" % len(body))]
+async def _answer(send: Send, scope: Scope, status: int, message: str, code: str, *, close: bool = False) -> None:
+    if _wants_html(scope):
+        body = HTML_PAGE.format(title=HTML_TITLES[status], message=html.escape(message)).encode()
+        content_type = b"text/html; charset=utf-8"
+    else:
+        body, content_type = _error_body(message, code), b"application/json; charset=utf-8"
+    headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(body))]
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -89,7 +112,7 @@ class BodyLimit:
         try:
             length = _content_length(scope)
         except ValueError:
-            await _answer(send, 400, "Invalid Content-Length header.", "bad_request", close=True)
+            await _answer(send, scope, 400, "Invalid Content-Length header.", "bad_request", close=True)
             return
         cap = limit * DRAIN_CAP_FACTOR
         if length is not None and length > limit:
@@ -98,7 +121,7 @@ class BodyLimit:
             # A client waiting for "100 Continue" has sent no body and will not now: nothing to drain, and the
             # connection cannot be reused (the server would wait for a body that never comes), so close it.
             close = expects_continue or length > cap
-            await _answer(send, 413, _too_large_message(limit, length), "payload_too_large", close=close)
+            await _answer(send, scope, 413, _too_large_message(limit, length), "payload_too_large", close=close)
             if not close:
                 await _drain(receive, length)
             return
@@ -122,6 +145,6 @@ class BodyLimit:
 
         await self.app(scope, counted, send)
         if over:
-            await _answer(send, 413, _too_large_message(limit, None), "payload_too_large")
+            await _answer(send, scope, 413, _too_large_message(limit, None), "payload_too_large")
             if not ended:
                 await _drain(receive, cap - received)

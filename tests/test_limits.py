@@ -211,3 +211,19 @@ def test_a_malformed_content_length_is_400_json_before_the_app_runs(settings, va
     assert not called
     assert sent[0]["status"] == 400
     assert json.loads(sent[1]["body"])["error"]["code"] == "bad_request"
+
+
+def test_a_browser_posting_a_newsroom_form_gets_a_page_not_json(conn):
+    """A reporter whose form upload is too large reads what happened and what to do, not a JSON error; API clients
+    asking for HTML still get JSON (their error path is JSON everywhere)."""
+    size = 4 * LIMIT
+    accept = "Accept: text/html,application/xhtml+xml,*/*;q=0.8"
+    conn.send(_head("POST", "/newsroom/login/", "Content-Type: multipart/form-data; boundary=x",
+                    f"Content-Length: {size}", accept) + b"x" * size)
+    status, headers, body = conn.response()
+    assert status == 413 and headers["content-type"].startswith("text/html")
+    page = body.decode()
+    assert "too large" in page and f"{LIMIT:,}" in page and "Go back" in page
+    conn.send(_head("POST", "/api/v1/media", "Content-Type: application/json", f"Content-Length: {size}", accept)
+              + b"x" * size)
+    _assert_413(conn.response(), size)
