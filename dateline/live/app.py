@@ -4,7 +4,7 @@
 
 * ``/live/<slug>/events`` — the SSE stream (``sse.py``);
 * ``/live/<slug>/changes`` — the cacheable catch-up JSON (``changes.py``);
-* ``/metrics`` — Prometheus text (``metrics.py``);
+* ``/metrics`` — Prometheus text (``metrics.py``), for every worker of the server (``shared_metrics.py``);
 * ``/static/…`` — the reader pages' assets (``static.py``);
 
 and hands everything else to Django. It also answers the ASGI lifespan protocol (Django's handler does not): on
@@ -26,10 +26,12 @@ from collections.abc import Awaitable, Callable
 
 from django.conf import settings
 
+from dateline.live import shared_metrics
 from dateline.live.broker import Broker, get_broker
 from dateline.live.changes import changes_endpoint
 from dateline.live.hub import Hub
 from dateline.live.responses import respond
+from dateline.live.shared_metrics import SharedMetrics
 from dateline.live.sse import events_endpoint
 from dateline.live.static import static_endpoint
 from dateline.live.types import Receive, Scope, Send
@@ -48,6 +50,7 @@ class LiveEdge:
         self.serve_static = serve_static
         self._broker = broker
         self.hub = Hub()
+        self.shared: SharedMetrics | None = None  # with --workers N: the siblings' metrics, through Redis
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         _edges.add(self)
@@ -79,7 +82,8 @@ class LiveEdge:
                     return
             elif path == "/metrics":
                 await self._ensure_started()
-                await respond(send, 200, self.hub.metrics.render(),
+                siblings = await self.shared.siblings() if self.shared is not None else []
+                await respond(send, 200, self.hub.metrics.render(siblings),
                               [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
                                (b"cache-control", b"no-store")])
                 return
@@ -115,11 +119,18 @@ class LiveEdge:
             return
         self.hub = Hub()
         await self.hub.start(self._broker or get_broker())
+        group = shared_metrics.worker_group
+        if group and settings.DATELINE_REDIS_URL:
+            self.shared = SharedMetrics(settings.DATELINE_REDIS_URL, group, self.hub.metrics)
+            self.shared.start()
         self._loop = loop
 
     async def shutdown(self) -> None:
         if self._loop is asyncio.get_running_loop():
             await self.hub.stop()
+            if self.shared is not None:
+                await self.shared.stop()
+                self.shared = None
             self._loop = None
 
     async def _ensure_started(self) -> None:

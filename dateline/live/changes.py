@@ -19,7 +19,8 @@ from dateline.live.responses import json_error, parse_seq, query_param
 from dateline.live.types import Scope, Send
 
 CACHE_CONTROL = b"public, max-age=2, stale-while-revalidate=30"
-MAX_CACHED_RESPONSES = 64
+# What an answer costs in memory besides its body: the key, the tuple, the ETag and the headers list.
+ANSWER_OVERHEAD_BYTES = 1024
 
 
 async def changes_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> None:
@@ -42,9 +43,9 @@ async def changes_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Non
     if after > ch.last_seq:
         await hub.refresh(ch)  # a page rendered from a commit this process has not heard of yet
     latest = ch.last_seq
-    # The whole answer for (after, latest) — body, ETag, headers — is built once and kept until the next change:
-    # every up-to-date reader asks for the same after=<latest>.
-    answer = ch.responses.get((after, latest))
+    # The whole answer for (after, latest) — body, ETag, headers — is built once and kept (within a byte budget,
+    # least recently used out): every up-to-date reader asks for the same after=<latest>.
+    answer = hub.answers.get((ch.blog_id, after, latest))
     if answer is None:
         answer = await _build(hub, ch, after, latest)
     body, etag, headers = answer
@@ -78,8 +79,7 @@ async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
     if after > latest:
         body = _reset(latest)
     elif after >= ch.ring_floor:
-        datas = [event.data for event in ch.events_after(after) if event.seq <= latest]
-        body = _encode(latest, datas)
+        body = _encode(latest, [event.data for event in ch.events_after(after) if event.seq <= latest])
     else:
         rows = await hub.store.changes_after(ch.blog_id, after, CATCH_UP_LIMIT)
         rows = [row for row in rows if row.seq <= latest]
@@ -88,23 +88,21 @@ async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
         elif rows[-1].seq != latest:
             # More than CATCH_UP_LIMIT behind: the first page. ``seq`` is where it brings the client (so even a
             # client that ignores ``more`` never skips a change); ``more`` says to ask again at once.
-            body = _encode(rows[-1].seq, [row.data for row in rows], more=True)
+            body = _encode(rows[-1].seq, [row.data.encode() for row in rows], more=True)
         else:
-            body = _encode(latest, [row.data for row in rows])
+            body = _encode(latest, [row.data.encode() for row in rows])
     etag = b'W/"%d-%d-%d"' % (ch.blog_id, after, latest)
     # content-type first and content-length last: a 304 sends headers[1:-1].
     headers = [(b"content-type", b"application/json"), (b"cache-control", CACHE_CONTROL), (b"etag", etag),
                (b"access-control-allow-origin", b"*"), (b"content-length", b"%d" % len(body))]
     answer = (body, etag, headers)
-    if latest == ch.last_seq:
-        if len(ch.responses) >= MAX_CACHED_RESPONSES:
-            ch.responses.clear()
-        ch.responses[(after, latest)] = answer
+    if latest == ch.last_seq:  # else a newer change arrived while we read: nobody will ask for this one again
+        hub.answers.put((ch.blog_id, after, latest), answer, len(body) + ANSWER_OVERHEAD_BYTES)
     return answer
 
 
-def _encode(seq: int, datas: list[str], *, more: bool = False) -> bytes:
-    return b'{"seq":%d,"changes":[%s]%s}' % (seq, ",".join(datas).encode(), b',"more":true' if more else b"")
+def _encode(seq: int, datas: list[bytes | memoryview], *, more: bool = False) -> bytes:
+    return b'{"seq":%d,"changes":[%s]%s}' % (seq, b",".join(datas), b',"more":true' if more else b"")
 
 
 def _reset(latest: int) -> bytes:

@@ -25,6 +25,7 @@ from collections.abc import Coroutine, Iterator
 from typing import Any
 
 from dateline.live.broker import Broker
+from dateline.live.lru import ByteLRU
 from dateline.live.messages import ChangeMessage
 from dateline.live.metrics import LiveMetrics
 from dateline.live.store import BlogHead, ChangeRow, Store
@@ -49,6 +50,14 @@ def seconds_from_env(name: str, value: str | None, default: float, maximum: floa
 
 
 RING_SIZE = 1000  # recent events kept in memory per blog; older resumes are read from the database
+# ... and at most this many bytes of them: 1,000 changes of 8 KB, or ~150 of the 55 KB a long post with its fragment
+# makes. A blog of long posts then serves fewer resumes from memory (the rest from the database) rather than
+# holding 55 MB per followed blog.
+RING_BYTES = 8 << 20
+# /changes answers kept (changes.py), for every blog together; one answer over ANSWER_MAX_BYTES is built per request
+# (a reader that far behind is rare, and a CDN keeps the answer anyway).
+ANSWER_CACHE_BYTES = 16 << 20
+ANSWER_MAX_BYTES = 2 << 20
 CATCH_UP_LIMIT = 5000  # a reader further behind than this is told to reload: replaying would cost more
 # Seconds between database checks for changes no broker told us about. Configurable so that tests can prove what
 # the broker delivers on its own (a long interval), not to be tuned in production.
@@ -64,27 +73,50 @@ MISSING_SLUG_SECONDS = 5.0  # remember briefly that a slug does not exist, so 40
 
 
 class Event:
-    """One change, as the edge keeps it: the data for /changes and the SSE frame, both built once."""
+    """One change, as the edge keeps it: its SSE frame, encoded once.
 
-    __slots__ = ("data", "frame", "seq", "type")
+    The JSON that /changes serves is the frame's ``data:`` line, so it is read from the frame (``data``) rather
+    than kept a second time: a change's text is most of its size, and the ring holds a thousand of them per blog.
+    """
+
+    __slots__ = ("frame", "seq", "_data")
 
     def __init__(self, seq: int, type_: str, data: str) -> None:
-        self.seq, self.type, self.data = seq, type_, data
+        self.seq = seq
         self.frame = encode_event(seq, type_, data)
+        # JSON with a raw line break (none of ours: actions write compact JSON) is split over several data lines
+        # in the frame: only then is the text kept as it is.
+        self._data = data.encode() if "\n" in data or "\r" in data else None
+
+    @property
+    def data(self) -> bytes | memoryview:
+        """The change's JSON: a view of the frame between ``data: `` and the final blank line, not a copy."""
+        if self._data is not None:
+            return self._data
+        return memoryview(self.frame)[self.frame.index(b"\ndata: ") + 7:-2]
 
 
 class Channel:
     def __init__(self, hub: Hub, head: BlogHead, recent: list[ChangeRow], ring_size: int) -> None:
         self.hub = hub
         self.blog_id, self.slug = head.id, head.slug
-        self.ring: deque[Event] = deque((Event(r.seq, r.type, r.data) for r in recent), maxlen=ring_size)
+        self.ring: deque[Event] = deque()
+        self.ring_size, self.ring_bytes = ring_size, 0
+        for r in recent:
+            self._remember(Event(r.seq, r.type, r.data))
         self.last_seq = self.ring[-1].seq if self.ring else head.seq
         self.subscribers: set[Subscriber] = set()
         self.pending: dict[int, tuple[Event, float]] = {}
         self.fill_task: asyncio.Task[None] | None = None
         self.last_used = time.monotonic()
-        # /changes answers (body, etag, headers) by (after, latest), built once; cleared on every change
-        self.responses: dict[tuple[int, int], tuple[bytes, bytes, list[tuple[bytes, bytes]]]] = {}
+
+    def _remember(self, event: Event) -> None:
+        """Append to the ring, then drop its oldest events past ``ring_size`` events or ``RING_BYTES`` (never the
+        newest: the ring must reach ``last_seq`` for a reader to join without a gap)."""
+        self.ring.append(event)
+        self.ring_bytes += len(event.frame)
+        while len(self.ring) > self.ring_size or (self.ring_bytes > RING_BYTES and len(self.ring) > 1):
+            self.ring_bytes -= len(self.ring.popleft().frame)
 
     @property
     def ring_floor(self) -> int:
@@ -121,9 +153,8 @@ class Channel:
             del self.pending[seq]
 
     def _deliver(self, event: Event, published_at: float) -> None:
-        self.ring.append(event)
+        self._remember(event)
         self.last_seq = event.seq
-        self.responses.clear()
         started = time.perf_counter()
         self.broadcast(event.frame)
         metrics = self.hub.metrics  # observed once per change, never per reader
@@ -140,16 +171,19 @@ class Channel:
             if row.seq != self.last_seq + 1:
                 return False
             held = self.pending.pop(row.seq, None)
-            self._deliver(held[0] if held else Event(row.seq, row.type, row.data), held[1] if held else 0.0)
+            event, published_at = held if held else (Event(row.seq, row.type, row.data), 0.0)
+            # A change the broker never brought counts from its row's creation (in its transaction, just before
+            # commit): how late a gap fill or the database check delivered it is the tail /metrics must show.
+            self._deliver(event, published_at or row.created_at)
         self.deliver_pending()
         return True
 
     def jump(self, latest: int, reason: str) -> None:
         """The changes up to ``latest`` are gone: tell every reader to reload, and continue from there."""
         self.ring.clear()
+        self.ring_bytes = 0
         self.pending = {s: e for s, e in self.pending.items() if s > latest}
         self.last_seq = latest
-        self.responses.clear()
         self.broadcast(encode_reset(latest, reason))
 
     # --- fan-out -----------------------------------------------------------------------------------------------
@@ -209,6 +243,8 @@ class Hub:
         self.channels: dict[str, Channel] = {}
         self.by_id: dict[int, Channel] = {}
         self.metrics = LiveMetrics(self.reader_count)
+        # /changes answers by (blog id, after, latest): immutable, so never invalidated, only pushed out
+        self.answers: ByteLRU[tuple[int, int, int], Any] = ByteLRU(ANSWER_CACHE_BYTES, ANSWER_MAX_BYTES)
         self._loading: dict[str, asyncio.Future[Channel | None]] = {}
         self._missing: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()

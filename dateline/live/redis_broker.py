@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import re
 import threading
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -41,6 +43,9 @@ class RedisBroker:
         url, from_url = split_channel(url)
         self.url = url
         self.channel = channel or from_url
+        # Names the subscription in CLIENT LIST (no spaces allowed), so an operator — or a test — can tell whose it
+        # is on a shared Redis and kill exactly this process's connection.
+        self.client_name = re.sub(r"[^A-Za-z0-9_:.-]", "_", f"dateline-sub:{self.channel}:{os.getpid()}")
         self._sync = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._sync_lock = threading.Lock()
         self._tasks: dict[Listener, asyncio.Task[None]] = {}
@@ -80,7 +85,8 @@ class RedisBroker:
     async def _listen(self, listener: Listener, on_connect: Callable[[], None] | None, ready: asyncio.Event) -> None:
         delay = 0.2
         while True:
-            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10)
+            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10,
+                                             client_name=self.client_name)
             try:
                 async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self.channel)

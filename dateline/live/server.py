@@ -10,6 +10,7 @@ EventSource reconnects — to another process behind the balancer, or to this on
 
 Workers: with ``--workers N`` (which needs Redis: see cli.py) a small supervisor binds the port once and starts N
 processes that all accept on it, each an ``EdgeServer``. uvicorn's own supervisor would build plain ``Server``s.
+The workers of one server share an id, under which they add up their metrics in Redis (shared_metrics.py).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import signal
 import socket
 import threading
 import time
+import uuid
 from types import FrameType
 
 import uvicorn
 
+from dateline.live import shared_metrics
 from dateline.live.app import close_all_streams
 
 log = logging.getLogger("dateline.serve")
@@ -93,7 +96,8 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     _supervise(cfg, sock, workers)
 
 
-def _worker(cfg: uvicorn.Config, sock: socket.socket) -> None:
+def _worker(cfg: uvicorn.Config, sock: socket.socket, group: str) -> None:
+    shared_metrics.worker_group = group  # read by the live edge at startup
     raise_open_file_limit()
     start_background_jobs()
     EdgeServer(cfg).run(sockets=[sock])
@@ -103,6 +107,7 @@ def _supervise(cfg: uvicorn.Config, sock: socket.socket, workers: int) -> None:
     """Start ``workers`` processes on one listening socket; restart one that dies; on SIGTERM/SIGINT stop them all."""
     context = multiprocessing.get_context("spawn")  # no fork after Django set up threads and connections
     stop = threading.Event()
+    group = uuid.uuid4().hex  # this server's workers (a restarted worker joins its siblings again)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
@@ -111,7 +116,7 @@ def _supervise(cfg: uvicorn.Config, sock: socket.socket, workers: int) -> None:
         signal.signal(sig, on_signal)
 
     def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=_worker, args=(cfg, sock), daemon=False)
+        process = context.Process(target=_worker, args=(cfg, sock, group), daemon=False)
         process.start()
         log.info("started worker process %s", process.pid)
         return process

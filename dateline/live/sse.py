@@ -73,6 +73,12 @@ async def events_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Subs
         else:
             frames.append(encode_reset(ch.last_seq, "older than the changes retained"))
             after = ch.last_seq
+    if hub.closing:
+        # The server began shutting down during one of the awaits above, after close_streams() ended the streams
+        # it knew of: a stream joining now would be held open until the graceful timeout (3 s). End it at once,
+        # with the retry hint: the client resumes elsewhere from the point it asked for.
+        await send({"type": "http.response.body", "body": retry, "more_body": False})
+        return None
     return _follow(ch, after, frames, send)
 
 

@@ -34,6 +34,7 @@ class ChangeRow:
     seq: int
     type: str
     data: str
+    created_at: float  # epoch seconds: the publish→write latency of a change that only the database brought us
 
 
 def _blog_by_slug(slug: str) -> BlogHead | None:
@@ -47,16 +48,16 @@ def _changes_after(blog_id: int, after: int, limit: int) -> list[ChangeRow]:
     from dateline.coverage.models import Change
 
     rows = (Change.objects.filter(blog_id=blog_id, seq__gt=after).order_by("seq")
-            .values_list("seq", "type", "data")[:limit])
-    return [ChangeRow(seq, type_, data) for seq, type_, data in rows]
+            .values_list("seq", "type", "data", "created_at")[:limit])
+    return [ChangeRow(seq, type_, data, created.timestamp()) for seq, type_, data, created in rows]
 
 
 def _recent_changes(blog_id: int, count: int) -> list[ChangeRow]:
     from dateline.coverage.models import Change
 
     rows = (Change.objects.filter(blog_id=blog_id).order_by("-seq")
-            .values_list("seq", "type", "data")[:count])
-    return [ChangeRow(seq, type_, data) for seq, type_, data in reversed(rows)]
+            .values_list("seq", "type", "data", "created_at")[:count])
+    return [ChangeRow(seq, type_, data, created.timestamp()) for seq, type_, data, created in reversed(rows)]
 
 
 def _latest_seqs(blog_ids: list[int]) -> dict[int, int]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import time
 
 import httpx
@@ -228,3 +230,30 @@ def test_closing_streams_ends_them_so_clients_reconnect(edge_server, editor, blo
     edge_server.edge.close_streams()
     reader.wait_for(lambda r: r.ended, timeout=3)
     assert reader.error is None
+
+
+def test_a_stream_that_joins_while_streams_are_being_closed_ends_at_once(edge_server, editor, blog):
+    """Shutdown race: a stream passed the "closing" check and was reading its backlog from the database when the
+    server closed every stream. It ends as soon as the read returns (with the retry hint, so the client resumes
+    elsewhere) instead of staying open until the graceful timeout."""
+    hub = edge_server.edge.hub
+    hub.ring_size = 2  # so a resume from seq 1 reads the database
+    for n in range(5):
+        actions.create_post(editor, blog, headline=f"Post {n}")
+    reading, release = threading.Event(), threading.Event()
+    changes_after = hub.store.changes_after
+
+    async def slow_changes_after(*args):
+        reading.set()
+        while not release.is_set():
+            await asyncio.sleep(0.01)
+        return await changes_after(*args)
+
+    hub.store.changes_after = slow_changes_after
+    reader = SseReader(f"{edge_server.url}/live/{blog.slug}/events?after=1").start()
+    assert reading.wait(5) and reader.status == 200
+    edge_server.edge.close_streams()
+    release.set()
+    reader.wait_for(lambda r: r.ended, timeout=1)
+    assert reader.error is None and reader.events == [] and reader.retry is not None
+    assert not hub.channels[blog.slug].subscribers

@@ -9,6 +9,8 @@ parser), the slow-reader backlog and the way back, and the request task waiting 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import socket
 import time
@@ -20,7 +22,8 @@ from dateline.coverage import actions
 from dateline.live.hub import Event
 from dateline.live.subscriber import Subscriber
 
-from .conftest import SseReader, run_server
+from .conftest import SseReader, db_state, replay, run_server
+from .test_contract import _do_everything
 
 
 def _subscribers(edge_server, slug: str) -> list[Subscriber]:
@@ -57,13 +60,13 @@ def _parse_chunked(raw: bytes) -> tuple[list[bytes], bool]:
     return chunks, False
 
 
-def _open_raw(edge_server, slug: str, rcvbuf: int | None = None) -> tuple[socket.socket, bytes]:
+def _open_raw(edge_server, slug: str, rcvbuf: int | None = None, query: str = "") -> tuple[socket.socket, bytes]:
     host, port = edge_server.url.removeprefix("http://").split(":")
     sock = socket.socket()
     if rcvbuf:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     sock.connect((host, int(port)))
-    sock.sendall(f"GET /live/{slug}/events HTTP/1.1\r\nhost: x\r\naccept: text/event-stream\r\n\r\n".encode())
+    sock.sendall(f"GET /live/{slug}/events{query} HTTP/1.1\r\nhost: x\r\naccept: text/event-stream\r\n\r\n".encode())
     head = b""
     while b"\r\n\r\n" not in head:
         head += sock.recv(1)
@@ -200,3 +203,59 @@ def test_on_uvicorns_own_protocols_the_stream_is_valid_too(transactional_db, edi
         edge.close_streams()
         reader.wait_for(lambda r: r.ended, timeout=3)
         assert reader.error is None
+
+
+def _complete_events(raw: bytes) -> list[dict]:
+    """The SSE events that arrived whole on a connection that was cut: complete chunks only, complete events only."""
+    payload, pos = b"", 0
+    while (end := raw.find(b"\r\n", pos)) != -1:
+        size = int(raw[pos:end], 16)
+        if size == 0 or end + 4 + size > len(raw):
+            break
+        payload += raw[end + 2:end + 2 + size]
+        pos = end + 4 + size
+    events = []
+    for block in payload.split(b"\n\n")[:-1]:  # the last piece is unterminated (or empty)
+        fields = dict(line.split(b": ", 1) for line in block.split(b"\n") if line.startswith((b"id: ", b"data: ")))
+        if b"id" in fields:
+            events.append({"id": int(fields[b"id"]), "data": json.loads(fields[b"data"])})
+    return events
+
+
+def test_a_slow_reader_dropped_for_its_backlog_resumes_by_last_event_id_with_the_servers_state(
+        edge_server, editor, blog, monkeypatch):
+    """A reader that stops reading is dropped once its backlog passes the limit (the connection is aborted). It
+    reconnects with the Last-Event-ID of the last whole event it got, as EventSource does, and ends with exactly
+    the server's state: every change once, in order."""
+    monkeypatch.setattr("dateline.live.subscriber.MAX_BACKLOG_BYTES", 64 * 1024)  # read when the reader connects
+    _do_everything(editor, blog, 6)
+    sock, _ = _open_raw(edge_server, blog.slug, rcvbuf=4096, query="?after=0")
+    _wait(lambda: len(_subscribers(edge_server, blog.slug)) == 1)
+    [sub] = _subscribers(edge_server, blog.slug)
+    hub = edge_server.edge.hub
+    _on_server_loop(edge_server, lambda: sub.transport.get_extra_info("socket").setsockopt(
+        socket.SOL_SOCKET, socket.SO_SNDBUF, 4096))
+    long_body = "<p>" + "A long post that a slow reader cannot keep up with. " * 400 + "</p>"  # ~20 KB
+    for n in range(12):  # every kind of change, with long posts among them (~500 KB in all)
+        actions.create_post(editor, blog, headline=f"Long {n}", body=long_body)
+        _do_everything(editor, blog, 3)
+    _wait(lambda: hub.metrics.dropped.value == 1 and sub.closed)
+    assert not _subscribers(edge_server, blog.slug)
+    sock.settimeout(2)
+    raw = b""
+    with contextlib.suppress(OSError):  # reset or timed out: the connection is gone
+        while data := sock.recv(1 << 16):
+            raw += data  # the body: _open_raw read the headers
+    sock.close()
+    before = _complete_events(raw)
+    blog.refresh_from_db()
+    assert [e["id"] for e in before] == list(range(1, len(before) + 1)) and len(before) < blog.seq
+    resumed = SseReader(f"{edge_server.url}/live/{blog.slug}/events",
+                        headers={"Last-Event-ID": str(before[-1]["id"] if before else 0)}).start()
+    resumed.wait_seq(blog.seq)
+    time.sleep(0.2)  # nothing more (no duplicates) arrives late
+    events = [e["data"] for e in before] + [e.json for e in resumed.events]
+    assert [e["seq"] for e in events] == list(range(1, blog.seq + 1))
+    state, expected = replay(events), db_state(blog)
+    assert (state["posts"], state["key_points"]) == (expected["posts"], expected["key_points"])
+    resumed.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 
 import pytest
 
@@ -38,7 +39,7 @@ class FakeStore:
 
 
 def row(seq: int) -> ChangeRow:
-    return ChangeRow(seq, "post.published", f'{{"seq":{seq}}}')
+    return ChangeRow(seq, "post.published", f'{{"seq":{seq}}}', time.time())
 
 
 class Collector:
@@ -211,3 +212,55 @@ def test_intervals_from_the_environment_are_validated():
     for bad in ("0", "-1", "26", "nan", "inf", "soon"):
         with pytest.raises(ValueError, match="X must be a number of seconds"):
             seconds_from_env("X", bad, 20.0, 25.0)
+
+
+def test_a_change_read_from_the_database_counts_in_the_latency_histogram_from_its_row_creation():
+    """Changes no broker brought (a gap fill) carry no publish time: their latency is measured from the Change row's
+    created_at, so the late tail shows in dateline_live_fanout_seconds instead of being left out."""
+    async def run():
+        db = [row(1), *(ChangeRow(seq, "post.published", f'{{"seq":{seq}}}', time.time() - 2.0) for seq in (2, 3))]
+        hub, ch, collector, sub, pump, store = await _channel(db[:1], db=db)
+        ch.offer(Event(4, "post.published", '{"seq":4}'), time.time())  # from the broker: 2 and 3 are missing
+        await hub.fill(ch)
+        sub.close(graceful=True)
+        await pump
+        return collector.seqs(), hub.metrics.latency
+
+    seqs, latency = asyncio.run(run())
+    assert seqs == [2, 3, 4]
+    assert latency.count == 3  # the two filled from the database as well as the one the broker brought
+    assert sum(latency.counts[latency.buckets.index(2.5):]) == 2  # 2 s late: in the (1, 2.5] bucket
+    assert 4.0 <= latency.sum < 5.0
+
+
+def test_the_ring_is_bounded_by_bytes_as_well_as_by_count(monkeypatch):
+    """Long posts: the ring keeps the newest changes up to RING_BYTES (older resumes are read from the database),
+    never fewer than the latest one, and each change's text is held once (the /changes JSON is a view of the
+    SSE frame)."""
+    monkeypatch.setattr("dateline.live.hub.RING_BYTES", 100_000)
+    big = [ChangeRow(seq, "post.published", f'{{"seq":{seq},"html":"{"x" * 30_000}"}}', 0.0) for seq in range(1, 21)]
+
+    async def run():
+        hub, ch, *_ = await _channel(big[:10])
+        kept_at_load = [e.seq for e in ch.ring]
+        for r in big[10:]:
+            ch.offer(Event(r.seq, r.type, r.data))
+        huge = '{"seq":21,"html":"' + "y" * 200_000 + '"}'
+        ch.offer(Event(21, "post.published", huge))
+        return kept_at_load, [e.seq for e in ch.ring], ch.ring_bytes, ch.ring_floor, ch, huge
+
+    kept_at_load, kept, ring_bytes, floor, ch, huge = asyncio.run(run())
+    assert kept_at_load == [8, 9, 10]
+    assert kept == [21] and floor == 20  # one change over the budget alone is still kept: the ring reaches last_seq
+    assert ring_bytes == len(ch.ring[0].frame)
+    assert bytes(ch.ring[0].data) == huge.encode()
+
+
+def test_an_events_json_is_served_exactly_as_stored():
+    """``Event.data`` is the stored JSON byte for byte — a view of the SSE frame, or (for JSON with raw line
+    breaks, which the frame splits over several data lines) the text itself."""
+    compact = '{"seq":1,"html":"<p>caf\u00e9 \\n</p>"}'
+    pretty = '{\n  "seq": 2\n}'
+    assert bytes(Event(1, "post.published", compact).data) == compact.encode()
+    assert Event(1, "post.published", compact).frame.endswith(b"data: " + compact.encode() + b"\n\n")
+    assert bytes(Event(2, "post.updated", pretty).data) == pretty.encode()

@@ -149,7 +149,12 @@ class Cluster:
             self.writer.wait(10)
         for process, _ in self.servers:
             if process.poll() is None:
-                process.kill()
+                # SIGTERM first: a --workers supervisor stops (and reaps) its workers; SIGKILL would orphan them.
+                process.terminate()
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
             process.wait(10)
         if self.database is not None:
             self.database.drop()
@@ -304,8 +309,9 @@ def test_a_reader_that_misses_50_changes_made_on_another_process_resumes_exactly
 
 @pytest.mark.redis
 def test_redis_dropping_subscriptions_mid_stream_loses_nothing(cluster_factory):
-    """Every subscription is killed while changes are written; with no periodic check, what was published while
-    nobody listened arrives by the check a resubscription triggers (or by a gap fill), exactly once, in order."""
+    """The server's subscription is killed three times while changes are written (only this server's: the broker
+    names its connection after the channel); with no periodic check, what was published while nobody listened
+    arrives by the check a resubscription triggers (or by a gap fill), exactly once, in order."""
     client = _redis_or_skip()
     cluster = cluster_factory(_channel_url(), check_interval=NO_PERIODIC_CHECK)
     base = cluster.write("setup outage")
@@ -314,12 +320,28 @@ def test_redis_dropping_subscriptions_mid_stream_loses_nothing(cluster_factory):
     seq = cluster.write("write 10")
     reader.wait_seq(seq)
     for _ in range(3):
-        client.execute_command("CLIENT", "KILL", "TYPE", "pubsub")  # every subscriber loses its connection
+        assert _kill_subscriptions(client, cluster.env["DATELINE_REDIS_URL"]) == 1  # the server's, no one else's
         seq = cluster.write("write 15")  # some of these are published while nobody listens
     reader.wait_seq(seq)
     time.sleep(0.5)  # nothing more (no duplicates) arrives late
     _assert_exact(reader, base + 1, seq)
     reader.stop()
+
+
+def _kill_subscriptions(client, url: str) -> int:
+    """Kill the pub/sub connections of the servers on this URL's channel (the broker names them after it), not
+    those of other tests and runs sharing this Redis, once there are some (a server resubscribes after ~0.2 s);
+    how many were killed."""
+    from dateline.live.redis_broker import split_channel
+
+    prefix = f"dateline-sub:{split_channel(url)[1]}:"
+    deadline = time.monotonic() + 10
+    while not (ids := [c["id"] for c in client.client_list(_type="pubsub") if c["name"].startswith(prefix)]):
+        assert time.monotonic() < deadline, "no subscription to kill"
+        time.sleep(0.05)
+    for client_id in ids:
+        client.client_kill_filter(_id=client_id)
+    return len(ids)
 
 
 class PrivateRedis:
@@ -508,4 +530,47 @@ def test_serve_with_two_workers_serves_streams_on_both_and_stops_cleanly_on_sigt
         reader.wait_for(lambda r: r.ended or r.error is not None, timeout=2)
         assert reader.error is None, f"stream broke instead of ending: {reader.error!r}"
         assert reader.ended
+    api.close()
+
+
+@pytest.mark.redis
+def test_metrics_of_two_workers_add_up_in_one_answer(cluster_factory):
+    """``--workers 2`` share one port, so a scrape reaches either worker: each answer counts the readers held by
+    both and both workers' changes (each worker shares a snapshot through Redis every second)."""
+    _redis_or_skip()
+    cluster = cluster_factory(_channel_url(), check_interval=NO_PERIODIC_CHECK)
+    base = cluster.write("setup counted")
+    token = cluster.ask("token")
+    url = cluster.serve(workers=2)
+    supervisor = cluster.servers[0][0]
+    port = int(url.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 20
+    while len(workers := _worker_pids(supervisor.pid)) < 2:
+        assert time.monotonic() < deadline, f"workers: {workers}"
+        time.sleep(0.1)
+    readers: list[SseReader] = []
+    while len(readers) < 60:  # until both workers hold readers (the kernel picks which accepts)
+        readers.append(SseReader(f"{url}/live/counted/events?after={base}").start())
+        time.sleep(0.05)
+        held = [_streams_held(pid, port) for pid in workers]
+        if len(readers) >= 4 and all(held):
+            break
+    assert all(held), f"one worker holds every stream: {held}"
+    api = ApiWriter(url, "counted", token)
+    for _ in range(3):
+        api.publish()
+    for reader in readers:
+        reader.wait_seq(base + 3, timeout=5)
+    expected = {"dateline_live_readers": len(readers), "dateline_live_workers": 2,
+                # both workers follow the blog: each heard and delivered the 3 changes
+                "dateline_live_changes_published_total": 6, "dateline_live_changes_delivered_total": 6}
+    deadline = time.monotonic() + 5  # a sibling's snapshot is at most a second old
+    while {name: (values := metrics(url)).get(name) for name in expected} != expected:
+        assert time.monotonic() < deadline, f"{held=}: {values}"
+        time.sleep(0.2)
+    answers = [metrics(url) for _ in range(10)]  # whichever worker answers, the same totals
+    assert all({name: v[name] for name in expected} == expected for v in answers), answers
+    assert all(v["dateline_live_fanout_seconds_count"] == 6 for v in answers)
+    for reader in readers:
+        reader.stop()
     api.close()
