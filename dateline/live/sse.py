@@ -3,8 +3,8 @@
 Resume point: the ``Last-Event-ID`` header (sent by EventSource when it reconnects) or else ``?after=<seq>`` (the
 seq the page was rendered at); with neither, the stream starts from now. Missed changes come from the ring, or from
 the ``Change`` table (in a worker thread) when they are older. When they cannot be served — older than retained,
-more than ``CATCH_UP_LIMIT`` behind, or a seq the blog never reached — the stream sends a ``reset`` event and the
-client reloads the page.
+more than ``CATCH_UP_LIMIT`` changes or ``CATCH_UP_BYTES`` behind, or a seq the blog never reached — the stream
+sends a ``reset`` event and the client reloads the page.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from dateline.live.wire import encode_reset, encode_retry
 # Reconnection delay hint, in milliseconds. Spread over a range so that when a server restarts, its readers do not
 # all reconnect in the same instant (a thundering herd of 10,000 resumes).
 RETRY_MIN_MS = 2_000
+# Most a resume replays, in bytes of frames (ring and database together); a reader further behind reloads instead.
+# ~600 changes of long posts: a reader away that long gets the page faster than the replay.
+CATCH_UP_BYTES = 2 << 20
 RETRY_MAX_MS = 6_000
 
 STREAM_HEADERS = [
@@ -85,6 +88,10 @@ async def events_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Subs
 def _follow(ch: Channel, after: int, frames: list[bytes], send: Send) -> Subscriber:
     # No await here: the ring tail and the live stream meet without a gap.
     frames.extend(event.frame for event in ch.events_after(after))
+    if sum(map(len, frames)) > CATCH_UP_BYTES:
+        # Held for a reader who may not be reading at all: past this, reloading the page is the cheaper catch-up
+        # for everyone, and a few such streams cannot pin hundreds of MB (the retry hint stays first).
+        frames = [frames[0], encode_reset(ch.last_seq, "too far behind to replay")]
     sub = Subscriber(send)
     sub.catch_up(frames)
     sub.follow(ch.subscribers)

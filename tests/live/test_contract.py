@@ -126,6 +126,23 @@ def test_resume_beyond_retention_gets_a_reset_event_and_then_live_changes(edge_s
     reader.stop()
 
 
+def test_a_resume_too_large_to_replay_is_a_reset(edge_server, editor, blog, monkeypatch):
+    """A stream replays at most CATCH_UP_BYTES: past that the reader reloads, and nothing big is held for it."""
+    _do_everything(editor, blog, 12)
+    monkeypatch.setattr("dateline.live.sse.CATCH_UP_BYTES", 3000)  # a few of these changes, not all twelve
+    far = SseReader(f"{edge_server.url}/live/{blog.slug}/events", headers={"Last-Event-ID": "0"}).start()
+    far.wait_for(lambda r: r.events)
+    assert (far.events[0].event, far.events[0].id) == ("reset", 12)
+    near = SseReader(f"{edge_server.url}/live/{blog.slug}/events", headers={"Last-Event-ID": "10"}).start()
+    near.wait_seq(12)
+    assert [e.id for e in near.events] == [11, 12]
+    actions.create_post(editor, blog, headline="Next")
+    far.wait_seq(13)
+    assert [e.id for e in far.events] == [12, 13]
+    far.stop()
+    near.stop()
+
+
 def test_changes_pages_a_long_catch_up_instead_of_resetting_while_retained(edge_server, editor, blog, monkeypatch):
     """Replaying from 0 gives the whole page even when more changes are retained than one answer carries."""
     monkeypatch.setattr("dateline.live.changes.CATCH_UP_LIMIT", 7)
