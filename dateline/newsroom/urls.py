@@ -26,6 +26,7 @@ urlpatterns = [
     path("<slug:slug>/assist/check", assist.check, name="assist-check"),
     path("<slug:slug>/team", blog.team, name="team"),
     path("<slug:slug>/end", blog.end_coverage, name="end"),
+    path("<slug:slug>/reopen", blog.reopen_coverage, name="reopen"),
     path("<slug:slug>/posts/<int:post_id>/row", desk.post_row_fragment, name="post-row"),
     path("<slug:slug>/posts/<int:post_id>/edit", posts.edit, name="edit"),
     path("<slug:slug>/posts/<int:post_id>/delete", posts.delete, name="delete"),

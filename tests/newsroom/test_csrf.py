@@ -30,6 +30,7 @@ POST_ROUTES = {
     "assist-check": ({"headline": "Forged", "body": "Forged"}, None),
     "team": ({"username": "reporter1"}, None),
     "end": ({"confirm": "yes"}, None),
+    "reopen": ({}, None),
     "edit": ({"headline": "Forged", "version": "1"}, "live"),
     "delete": ({"version": "1"}, "live"),
     "restore": ({}, "gone"),

@@ -150,3 +150,17 @@ def test_two_editors_saving_key_points_never_overwrite_each_other_silently(signe
     assert second.post(f"/newsroom/{blog.slug}/key-points",
                        {**form, "text": ["Ferries added"], "version": kp_version(blog)}).status_code == 302
     assert list(KeyPoint.objects.filter(blog=blog).values_list("text", flat=True)) == ["Ferries added"]
+
+
+def test_the_desk_of_an_ended_blog_offers_reopening_instead_of_a_composer(signed_in, actors, blog):
+    actions.end_blog(actors["editor"], blog)
+    reporter_desk = signed_in("reporter").get(f"/newsroom/{blog.slug}/").content.decode()
+    assert 'id="ended-notice"' in reporter_desk and 'id="composer"' not in reporter_desk
+    assert "Reopen coverage" not in reporter_desk
+    assert signed_in("reporter").post(f"/newsroom/{blog.slug}/reopen").status_code == 403
+    editor = signed_in("editor")
+    assert "Reopen coverage" in editor.get(f"/newsroom/{blog.slug}/").content.decode()
+    assert editor.post(f"/newsroom/{blog.slug}/reopen").status_code == 302
+    blog.refresh_from_db()
+    assert blog.status == "live" and blog.coverage_end is None
+    assert 'id="composer"' in editor.get(f"/newsroom/{blog.slug}/").content.decode()

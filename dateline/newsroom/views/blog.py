@@ -119,6 +119,16 @@ def end_coverage(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @newsroom_view
+@require_POST
+def reopen_coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Undo an end: the blog is live again and takes posts (an ended blog takes none, see ``actions._require_open``)."""
+    blog = blog_for(request, slug)
+    actions.update_blog(request.user, blog, status=LiveBlog.Status.LIVE)
+    messages.success(request, "Coverage reopened. The blog is live again and takes new posts.")
+    return redirect("newsroom:desk", slug=blog.slug)
+
+
+@newsroom_view
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, slug: str) -> HttpResponse:
     blog = blog_for(request, slug)
