@@ -26,6 +26,8 @@ def render_post(post: Post) -> str:
             "authors": post_authors(post),
             "media": post_media(post),
             "corrections": post_corrections(post),
+            # Post times are dated when they fall after the coverage's first local day (reader_time.clock).
+            "blog_start": blog.coverage_start or blog.created_at,
             "published_local": local_time(post.published_at, blog.time_zone),
             "updated_local": local_time(post.updated_at, blog.time_zone),
             "edited": post.version > 1 and post.published_at is not None and post.updated_at > post.published_at,

@@ -61,6 +61,12 @@ class Cursor:
         assert post.published_at is not None
         return cls(post.published_at, post.pk)
 
+    @classmethod
+    def at(cls, post: Post) -> Cursor:
+        """Just above ``post`` in the stream: the page from here starts with it (the keyset takes ``id <`` this)."""
+        assert post.published_at is not None
+        return cls(post.published_at, post.pk + 1)
+
 
 def _micros(value: datetime) -> int:
     delta = value - EPOCH
@@ -94,6 +100,20 @@ def newer_than(blog: LiveBlog, cursor: Cursor) -> int:
     return published(blog).filter(pinned=False).filter(
         Q(published_at__gt=cursor.published_at) | Q(published_at=cursor.published_at, pk__gte=cursor.post_id)
     ).count()
+
+
+def page_of(blog: LiveBlog, post_id: int) -> Cursor | None:
+    """Where the page showing a post starts: ``None`` for the live first page (the post is pinned, among the newest
+    ``PAGE_SIZE``, or not a published post of this blog), else a cursor whose page opens with the post.
+
+    So ``/live/<slug>/?post=<id>#post-<id>`` lands on the post wherever it is, without JavaScript: the server cannot
+    see the ``#post-<id>`` fragment, but it can see ``?post=``. Two small queries (the post, then an index count).
+    """
+    post = published(blog).filter(pk=post_id).only("pk", "published_at", "pinned").first()
+    if post is None or post.pinned:
+        return None
+    cursor = Cursor.at(post)
+    return cursor if newer_than(blog, cursor) >= PAGE_SIZE else None
 
 
 @dataclass

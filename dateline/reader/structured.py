@@ -59,6 +59,12 @@ def page_title(blog: LiveBlog) -> str:
     return f"{when:%B} {when.day}, {when.year} {blog.title} | {settings.DATELINE_PUBLISHER}"
 
 
+def on_page(blog: LiveBlog, post: Post) -> str:
+    """A post in place on the reader page: ``?post=`` opens the page that shows it (the first page, or the older
+    page it is on), ``#post-<id>`` scrolls to it. A bare ``#post-<id>`` works only while the post is on page 1."""
+    return f"{blog_path(blog)}?post={post.pk}#post-{post.pk}"
+
+
 def script_json(data: Any) -> str:
     """JSON safe inside ``<script>``: ``<``, ``>`` and ``&`` escaped, so no text can close the element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -140,7 +146,7 @@ def json_feed(request: HttpRequest, blog: LiveBlog, posts: Iterable[Post]) -> di
         "items": [
             {
                 "id": absolute(request, post_path(post)),
-                "url": f"{page}#post-{post.pk}",
+                "url": absolute(request, on_page(blog, post)),
                 "external_url": absolute(request, post_path(post)),
                 "title": post_title(post),
                 "content_html": feed_html(post),

@@ -39,6 +39,7 @@ from dateline.reader.structured import (
     blog_posting,
     json_feed,
     live_blog_posting,
+    on_page,
     page_title,
     post_title,
     script_json,
@@ -48,6 +49,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 ASSETS = frozenset({"dateline.css", "live.js", "embed.js"})
 EMBED_SIZE = 10
 EMBED_HEIGHT = 640
+# The aside lists at most this many days of a story, around the page's own (a war runs for hundreds).
+STORY_DAYS_SHOWN = 7
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -135,17 +138,18 @@ def _cursor(request: HttpRequest) -> stream.Cursor | None:
         raise Http404("Unknown page.") from None
 
 
-def _story_days(blog: LiveBlog) -> tuple[LiveBlog | None, LiveBlog | None]:
-    """The blogs of the same story the day before and the day after (one blog per day)."""
+def _story_days(blog: LiveBlog) -> list[dict[str, Any]]:
+    """The days of the blog's story (one blog per day), oldest first, each dated in its own zone; empty when the
+    blog is not part of a story (or, scheduled, not yet one of its days)."""
     if blog.story_id is None:
-        return None, None
+        return []
     days = sorted(LiveBlog.objects.filter(story_id=blog.story_id).exclude(status=LiveBlog.Status.SCHEDULED)
                   .only("slug", "title", "coverage_start", "created_at", "time_zone", "status"),
                   key=lambda b: (b.coverage_start or b.created_at, b.pk))
-    index = next((i for i, b in enumerate(days) if b.pk == blog.pk), None)
-    if index is None:
-        return None, None
-    return (days[index - 1] if index > 0 else None), (days[index + 1] if index + 1 < len(days) else None)
+    if all(b.pk != blog.pk for b in days):
+        return []
+    # A date, not a datetime: the |date filter would move a datetime into the server's zone, and with it the day.
+    return [{"slug": b.slug, "title": b.title, "day": blog_date(b).date(), "current": b.pk == blog.pk} for b in days]
 
 
 def _count_label(count: int) -> str:
@@ -157,7 +161,9 @@ def _blog_context(request: HttpRequest, snap: stream.Snapshot) -> dict[str, Any]
     page = blog_path(blog)
     size = snap.stream_count
     posts = [_feed_article(p.html, snap.offset + i + 1, size) for i, p in enumerate(snap.posts)]
-    previous_day, next_day = _story_days(blog)
+    days = _story_days(blog)
+    at = next((i for i, day in enumerate(days) if day["current"]), 0)
+    around = max(0, min(at - STORY_DAYS_SHOWN // 2, len(days) - STORY_DAYS_SHOWN))
     canonical = absolute(request, page)
     embed_src = absolute(request, f"{page}embed/")
     embed_snippet = (
@@ -178,8 +184,9 @@ def _blog_context(request: HttpRequest, snap: stream.Snapshot) -> dict[str, Any]
         "count_label": _count_label(snap.post_count),
         "next_cursor": snap.next_cursor.encode() if snap.next_cursor else "",
         "canonical": canonical,
-        "previous_day": previous_day,
-        "next_day": next_day,
+        "previous_day": days[at - 1] if at > 0 else None,
+        "next_day": days[at + 1] if at + 1 < len(days) else None,
+        "story_days": days[around:around + STORY_DAYS_SHOWN] if len(days) > 1 else [],
         "embed_snippet": embed_snippet,
         "oembed_url": "/oembed?" + urlencode({"url": canonical, "format": "json"}),
         "description": blog.description or blog.title,
@@ -215,8 +222,15 @@ def _snapshot(slug: str, before: stream.Cursor | None) -> stream.Snapshot:
 
 @require_safe
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The reader page: complete without JavaScript; ``data-seq`` tells the script where to resume."""
+    """The reader page: complete without JavaScript; ``data-seq`` tells the script where to resume.
+
+    ``?post=<id>`` (our links write ``?post=<id>#post-<id>``) opens the page that shows that post: the live first
+    page when it is there, else the older page that starts with it, so the ``#post-<id>`` anchor always lands.
+    """
     before = _cursor(request)
+    post_id = parse_id(request.GET.get("post"))
+    if before is None and post_id:
+        before = stream.page_of(_blog(slug), post_id)
     snap = _snapshot(slug, before)
     context = _blog_context(request, snap)
     context["paged"] = before is not None
@@ -290,7 +304,7 @@ def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         "publisher": settings.DATELINE_PUBLISHER,
         "post_html": mark_safe(post.html),  # noqa: S308 - rendered once by the action from sanitised fields
         "canonical": absolute(request, post_path(post)),
-        "on_page": f"{blog_path(blog)}#post-{post.pk}",
+        "on_page": on_page(blog, post),
         "description": description or blog.description or blog.title,
         "image_url": image_url,
         "published": iso(post.published_at),
@@ -337,7 +351,7 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
     except LiveBlog.DoesNotExist:
         raise Http404("No such live blog.") from None
     context = _blog_context(request, snap)
-    context["single"] = False
+    context.update(single=False, window=EMBED_SIZE)  # live.js keeps the widget to this many posts
     post_id = request.GET.get("post", "")
     if post_id:
         post = Post.objects.filter(pk=parse_id(post_id) or 0, blog=snap.blog,

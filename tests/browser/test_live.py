@@ -298,6 +298,7 @@ def test_relative_time_and_copy_link_are_added_by_the_script(page, server):
     assert page.evaluate("navigator.clipboard.readText()") == f"{server.url}/live/{slug}/posts/{post['id']}/"
     page.goto(f"/live/{slug}/posts/{post['id']}/")
     expect(page.locator(".share__tools button.copy-link")).to_be_visible()
+    expect(page.locator("button.copy-link")).to_have_count(1)  # the share page's own, not one more in the post
 
 
 def test_embed_widget_resizes_its_iframe(page, server):
@@ -365,3 +366,67 @@ def test_a_correction_made_through_the_api_appears_on_an_open_page(page, server)
     expect(page.locator(f"#post-{post['id']} .post__correction")).to_contain_text("it was 2.4m",
                                                                                 timeout=LIVE_WITHIN_MS)
     assert_not_reloaded(page)
+
+
+def wait_for_seq(page, server, slug):
+    """Until the open page has applied every change the server has made (so "nothing happened" is a real result)."""
+    seq = server.api("GET", f"/blogs/{slug}").json()["seq"]
+    expect(page.locator("main")).to_have_attribute("data-seq", str(seq), timeout=LIVE_WITHIN_MS)
+
+
+def test_the_embed_keeps_its_window_of_newest_posts(page, server):
+    """The widget shows the 10 newest posts and stays that size: an edit of an older post does not append it, an
+    edit of its last post keeps it, a new post pushes the oldest out."""
+    slug = new_blog(server, "Embed window")
+    posts = [server.publish(slug, f"Window post {i}") for i in range(12)]
+    page.goto(f"/live/{slug}/embed/")
+    shown = [p["id"] for p in reversed(posts[2:])]
+    assert feed_ids(page) == shown
+
+    server.patch(slug, posts[0]["id"], headline="Old post, edited")
+    wait_for_seq(page, server, slug)
+    assert feed_ids(page) == shown, "an edit of a post outside the window is not the widget's"
+
+    server.patch(slug, posts[2]["id"], headline="Window post 2, edited")
+    expect(page.locator(f"#post-{posts[2]['id']} .post__headline")).to_have_text("Window post 2, edited",
+                                                                               timeout=LIVE_WITHIN_MS)
+    assert feed_ids(page) == shown, "the last post of the window stays when edited"
+
+    new = server.publish(slug, "Newest")
+    expect(page.locator(f"#post-{new['id']}")).to_be_visible(timeout=LIVE_WITHIN_MS)
+    assert feed_ids(page) == [new["id"], *shown[:-1]], "the oldest left as the newest came"
+    expect(page.locator("#post-count")).to_have_text("13 Posts")
+    server.patch(slug, posts[2]["id"], headline="Window post 2, edited again")
+    wait_for_seq(page, server, slug)
+    assert len(feed_ids(page)) == 10 and page.locator(f"#post-{posts[2]['id']}").count() == 0
+
+
+def test_links_to_a_post_land_on_it_beyond_the_first_page(page, server, chromium):
+    """The contract's /live/<slug>/#post-<id> and our ?post=<id>#post-<id> links land on an old post, with and
+    without JavaScript; a key point's link to a post on the page just scrolls there, without a reload."""
+    slug = new_blog(server, "Anchors")
+    posts = [server.publish(slug, f"Anchored post {i}") for i in range(25)]
+    oldest, newest = posts[0]["id"], posts[-1]["id"]
+
+    page.goto(f"/live/{slug}/#post-{oldest}")  # not on page 1: the script asks the server for its page
+    expect(page).to_have_url(re.compile(rf"\?post={oldest}#post-{oldest}$"))
+    expect(page.locator(f"#post-{oldest}")).to_be_in_viewport()
+
+    server.key_points(slug, [{"text": "Newest.", "post_id": newest}, {"text": "Oldest.", "post_id": oldest}])
+    open_live(page, slug)
+    page.get_by_role("link", name="Read more about this").first.click()
+    expect(page).to_have_url(re.compile(rf"/live/{slug}/#post-{newest}$"))
+    expect(page.locator(f"#post-{newest}")).to_be_in_viewport()
+    assert_not_reloaded(page)
+    page.get_by_role("link", name="Read more about this").nth(1).click()
+    expect(page).to_have_url(re.compile(rf"\?post={oldest}#post-{oldest}$"))
+    expect(page.locator(f"#post-{oldest}")).to_be_in_viewport()
+
+    context = chromium.new_context(base_url=server.url, java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(f"/live/{slug}/posts/{oldest}/")
+        plain.get_by_role("link", name="See this post in the live coverage").click()
+        expect(plain.locator(f"#post-{oldest}")).to_be_in_viewport()
+    finally:
+        context.close()

@@ -24,7 +24,9 @@ def test_reader_page_has_every_part_of_the_anatomy(client, anatomy):
     assert "<title>November 24, 2026 Wrenford floods | The Dateline Courier</title>" in page
     assert re.search(r"<h1[^>]*>.*November 24, 2026.*Wrenford floods</h1>", page, re.S)
     assert "Drone footage of the river" in page and "04:52" in page and "Sam Okonjo/The Dateline Courier" in page
-    assert 'id="key-points"' in page and "Record flood:" in page and 'href="#post-' in page
+    banks = Post.objects.get(blog=anatomy, headline="River breaks its banks")
+    assert 'id="key-points"' in page and "Record flood:" in page
+    assert f'href="/live/{anatomy.slug}/?post={banks.pk}#post-{banks.pk}"' in page, "lands on the post from any page"
     assert "How to help:" in page and 'href="https://example.org/help"' in page
     assert ">3 Posts<" in page
     assert 'class="live-badge"' in page
@@ -158,7 +160,7 @@ def test_share_page_has_canonical_open_graph_and_twitter_tags(client, anatomy):
     assert '<meta name="twitter:card" content="summary_large_image">' in page
     assert 'property="og:description" content="Water poured into Mill Street. Keep reading here"' in page
     assert "<title>River breaks its banks | The Dateline Courier</title>" in page
-    assert f'href="/live/{anatomy.slug}/#post-{post.pk}"' in page
+    assert f'href="/live/{anatomy.slug}/?post={post.pk}#post-{post.pk}"' in page, "opens the page that shows it"
     assert 'class="copy-link"' in page and "hidden>Copy link" in page, "the button appears only with JavaScript"
     assert 'type="application/json+oembed"' in page
 

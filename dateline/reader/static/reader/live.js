@@ -77,9 +77,11 @@
     try { document.execCommand('copy'); } finally { ta.remove(); }
     return Promise.resolve();
   }
+  // The share page has its own button for its post (.share__tools); one per post, not one more in the footer.
+  var pageCopy = document.querySelector('.share__tools .copy-link');
   function enhance(root) {
     each((root || document).querySelectorAll('.post__footer'), function (f) {
-      if (f.querySelector('.copy-link')) return;
+      if (pageCopy || f.querySelector('.copy-link')) return;
       var a = f.querySelector('.post__permalink');
       if (!a) return;
       var b = document.createElement('button');
@@ -102,15 +104,6 @@
   enhance(document);
   setInterval(function () { relTimes(document); }, 30000);
 
-  // A key point's link to a post not on this page opens the post's own page.
-  document.addEventListener('click', function (e) {
-    var a = e.target.closest && e.target.closest('a.key-points__jump[href^="#post-"]');
-    if (a && !document.querySelector(a.getAttribute('href'))) {
-      e.preventDefault();
-      location.href = base + 'posts/' + a.getAttribute('href').slice(6) + '/';
-    }
-  });
-
   /* --- the embed widget tells its host page how tall it is ------------------------------------------- */
   if (main.hasAttribute('data-embed') && window.parent !== window) {
     var lastH = 0;
@@ -124,6 +117,25 @@
   }
 
   var feed = $('posts'), pinned = $('pinned');
+
+  /* --- #post-<id> lands on the post, wherever it is ------------------------------------------------------ */
+  // Our links are ?post=<id>#post-<id>: the server opens the page showing the post (docs/reader.md). A bare
+  // #post-<id> (the contract's form, JSON-LD urls, older links) misses once the post has left page 1, and the
+  // server never sees a fragment: so ask with ?post=. Never twice: a deleted post's link stays on the live page.
+  function findPost() {
+    var m = /^#post-(\d+)$/.exec(location.hash);
+    if (m && !$('post-' + m[1]) && !/[?&]post=/.test(location.search)) location.replace(base + '?post=' + m[1] + m[0]);
+  }
+  if (feed && !main.hasAttribute('data-embed')) { findPost(); window.addEventListener('hashchange', findPost); }
+  // A ?post= link to a post this page already shows (a key point's "Read more") just scrolls: no reload.
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest && e.target.closest('a[href*="?post="]');
+    if (!a || e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    if (a.pathname === location.pathname && /^#post-\d+$/.test(a.hash) && $(a.hash.slice(1))) {
+      e.preventDefault();
+      location.hash = a.hash;
+    }
+  });
 
   // The ARIA feed pattern's keys (WAI-ARIA APG): with focus in a post, Page Down / Page Up move focus to the next /
   // previous post (posts have tabindex="-1": focusable by script, not 20 more Tab stops). At either end the key keeps
@@ -148,6 +160,10 @@
   var newButton = $('new-posts');
   var baseTitle = document.title;
   var loadMore = $('load-more');
+  // The embed shows a window of the newest posts (data-window) and never grows: it has no "Load more", so once it
+  // shows fewer posts than the stream holds ("clipped"), a post older than its last is not its business.
+  var windowSize = parseInt(main.getAttribute('data-window'), 10) || 0;
+  var clipped = windowSize > 0 && articles(feed).length < postCount - articles(pinned).length;
 
   function key(el) { return [Date.parse(el.getAttribute('data-published')) || 0, +el.getAttribute('data-post-id')]; }
   function after(x, y) { return x[0] !== y[0] ? x[0] > y[0] : x[1] > y[1]; }
@@ -195,22 +211,25 @@
 
   function atTop() { return feed.getBoundingClientRect().top >= 0; }
 
-  // Is a post within the loaded part of the stream? (Older ones come with "Load more".)
+  // Is a post within the part of the stream this page shows? (Older ones come with "Load more", or, in the embed,
+  // not at all: an edit of an old post must not append it to the widget.)
   function inLoadedRange(el) {
-    if (!loadMore) return true;
+    if (!loadMore && !clipped) return true;
     var list = articles(feed), last = list[list.length - 1];
     return !last || newer(el, last);
   }
 
-  function place(el) {
+  // wasInFeed: an edit of a post the feed shows keeps it, even the last one (which the range is measured by).
+  function place(el, wasInFeed) {
     var box = el.getAttribute('data-pinned') === 'true' ? pinned : feed;
-    if (box === feed && !inLoadedRange(el)) return false;
-    var list = articles(box);
-    for (var i = 0; i < list.length; i++) {
-      if (newer(el, list[i])) { box.insertBefore(el, list[i]); return true; }
-    }
-    box.appendChild(el);
-    return true;
+    if (box === feed && !wasInFeed && !inLoadedRange(el)) return false;
+    var list = articles(box), i = 0;
+    while (i < list.length && !newer(el, list[i])) i++;
+    box.insertBefore(el, list[i] || null);
+    // A window keeps its size: the oldest posts leave as new ones arrive (possibly this one, if it is the oldest).
+    var shown = articles(feed);
+    while (windowSize && shown.length > windowSize) { shown.pop().remove(); clipped = true; }
+    return el.isConnected;
   }
 
   // Insert or replace a post where it belongs now. Idempotent: a replayed change gives the same page.
@@ -227,10 +246,10 @@
       showPending();
       return;
     }
-    var hadFocus = old && old.contains(document.activeElement);
+    var hadFocus = old && old.contains(document.activeElement), wasInFeed = old && old.parentNode === feed;
     steady(function () {
       if (old) old.remove();
-      if (place(el)) enhance(el);
+      if (place(el, wasInFeed)) enhance(el);
     });
     if (hadFocus && el.isConnected) el.focus({ preventScroll: true });
     if (isNew) announceNew(1);
