@@ -38,8 +38,8 @@ class Reader(asyncio.Protocol):
 
 
 class Control(asyncio.Protocol):
-    def __init__(self, payload: bytes) -> None:
-        self.payload = payload
+    def __init__(self, frame_bytes: int) -> None:
+        self.frame_bytes = frame_bytes  # what each event costs on the wire, chunk framing included
         self.buffer = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -50,8 +50,8 @@ class Control(asyncio.Protocol):
         while b"\n" in self.buffer:
             line, self.buffer = self.buffer.split(b"\n", 1)
             seq = int(line)
-            event = b"id: %d\nevent: post.published\ndata: %s\n\n" % (seq, self.payload)
-            chunk = b"%x\r\n%s\r\n" % (len(event), event)
+            chunk = frame(seq, b"")
+            chunk = frame(seq, b"x" * max(self.frame_bytes - len(chunk), 0))
             started = time.perf_counter()
             for transport in readers:
                 transport.write(chunk)
@@ -59,11 +59,16 @@ class Control(asyncio.Protocol):
             self.transport.write(b"%d %f\n" % (len(readers), elapsed))  # type: ignore[attr-defined]
 
 
-async def main(port: int, control_port: int, payload_size: int) -> None:
+def frame(seq: int, padding: bytes) -> bytes:
+    """One SSE event as an HTTP chunk, like Dateline's, with ``padding`` standing in for the post's JSON."""
+    event = b'id: %d\nevent: post.published\ndata: {"html":"%s"}\n\n' % (seq, padding)
+    return b"%x\r\n%s\r\n" % (len(event), event)
+
+
+async def main(port: int, control_port: int, frame_bytes: int) -> None:
     loop = asyncio.get_running_loop()
-    payload = b'{"html":"' + b"x" * payload_size + b'"}'
     await loop.create_server(Reader, "127.0.0.1", port, backlog=4096)
-    await loop.create_server(lambda: Control(payload), "127.0.0.1", control_port)
+    await loop.create_server(lambda: Control(frame_bytes), "127.0.0.1", control_port)
     await asyncio.Event().wait()
 
 
@@ -71,8 +76,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--control-port", type=int, required=True)
-    parser.add_argument("--payload-size", type=int, default=1500)
+    parser.add_argument("--frame-bytes", type=int, default=3300, help="bytes per event on the wire")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    uvloop.run(main(args.port, args.control_port, args.payload_size))
+    uvloop.run(main(args.port, args.control_port, args.frame_bytes))

@@ -14,8 +14,9 @@ stops by itself.
 
 Fair on a 2-core machine: the server under test (Dateline or baseline) is pinned to CPU 0 and this client and the
 publisher to CPU 1 (``--no-pin`` to turn off), the same for both; the two servers alternate within the run (round 1
-baseline first, round 2 Dateline first, …) so a change in machine load hits both; each measurement waits (bounded)
-for the 1-minute load average to drop below ``--wait-load`` and records it.
+Dateline first, round 2 baseline first, …) so a change in machine load hits both; both write the same bytes per
+event to every reader (the baseline's frame is sized to what Dateline's first measurement put on the wire); each
+measurement waits (bounded) for the 1-minute load average to drop below ``--wait-load`` and records it.
 """
 
 from __future__ import annotations
@@ -72,13 +73,14 @@ async def wait_for_quiet(args: argparse.Namespace) -> float:
 
 
 class Reader(asyncio.Protocol):
-    """Counts received event ids; records the arrival time of each."""
+    """Counts received event ids; records the arrival time of each (and the bytes received, for one reader)."""
 
-    __slots__ = ("path", "arrivals", "started", "transport")
+    __slots__ = ("path", "arrivals", "started", "transport", "received")
 
     def __init__(self, path: bytes, arrivals: dict[int, list[float]]) -> None:
         self.path, self.arrivals = path, arrivals
         self.started = False
+        self.received = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
@@ -86,6 +88,7 @@ class Reader(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         now = time.time()
+        self.received += len(data)
         if not self.started and b"\r\n\r\n" in data:
             self.started = True
         start = data.find(b"id: ")
@@ -95,10 +98,11 @@ class Reader(asyncio.Protocol):
             start = data.find(b"id: ", end)
 
 
-async def open_readers(port: int, path: bytes, n: int, arrivals: dict[int, list[float]]) -> list[asyncio.Transport]:
+async def open_readers(port: int, path: bytes, n: int, arrivals: dict[int, list[float]],
+                       protocols: list[Reader] | None = None) -> list[asyncio.Transport]:
     loop = asyncio.get_running_loop()
     transports: list[asyncio.Transport] = []
-    protocols: list[Reader] = []
+    protocols = [] if protocols is None else protocols
     for i in range(0, n, 250):
         batch = await asyncio.gather(*(
             loop.create_connection(lambda: Reader(path, arrivals), "127.0.0.1", port)
@@ -266,6 +270,9 @@ class BaselineSide:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.port, self.control_port = args.port + 1, args.port + 2
+        # Bytes the baseline writes per event: set to what Dateline wrote per event in its first measurement (it
+        # goes first), so both servers push the same bytes to every reader. The default is a typical post.
+        self.frame_bytes = 3300
         self.seq = 0
         self.control: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self.loops: list[float] = []  # seconds of each write loop, as the baseline reports them
@@ -275,7 +282,7 @@ class BaselineSide:
 
     def start(self) -> subprocess.Popen:
         cmd = [sys.executable, "-m", "bench.baseline", "--port", str(self.port), "--control-port",
-               str(self.control_port), "--payload-size", "2400"]
+               str(self.control_port), "--frame-bytes", str(self.frame_bytes)]
         self.control = None
         return subprocess.Popen(pinned(cmd, self.args.pin), cwd=ROOT)
 
@@ -309,7 +316,8 @@ async def measure(side: DatelineSide | BaselineSide, args: argparse.Namespace, r
         await wait_port(side.port)
         await asyncio.sleep(1)
         warmup: dict[int, list[float]] = {}
-        transports += await open_readers(side.port, side.path, 1, warmup)
+        sample: list[Reader] = []  # the warm-up reader also counts the bytes each event costs on the wire
+        transports += await open_readers(side.port, side.path, 1, warmup, sample)
         before = rss_kb(server.pid)
         arrivals: dict[int, list[float]] = {}
         transports += await open_readers(side.port, side.path, args.readers, arrivals)
@@ -321,6 +329,7 @@ async def measure(side: DatelineSide | BaselineSide, args: argparse.Namespace, r
             await side.publish()
             await asyncio.sleep(args.interval)
         published: dict[int, float] = {}
+        bytes_before = sample[0].received
         loops_before = await side.loop_seconds()
         cpu_before = cpu_seconds(server.pid)
         for _ in range(0 if args.hold else args.events):
@@ -329,6 +338,10 @@ async def measure(side: DatelineSide | BaselineSide, args: argparse.Namespace, r
             await asyncio.sleep(args.interval)
         if published:
             await asyncio.sleep(2)
+            frame_bytes = (sample[0].received - bytes_before) // len(published)
+            print(f"  {side.name}: {frame_bytes} bytes per event on the wire", flush=True)
+            if isinstance(side, DatelineSide) and args.baseline is not None:
+                args.baseline.frame_bytes = frame_bytes
         this = Result(side.name, args.readers)
         cpu_ms = (cpu_seconds(server.pid) - cpu_before) / len(published) * 1000 if published else None
         loop_ms = side.loop_ms(loops_before, await side.loop_seconds())
@@ -353,12 +366,13 @@ async def main(args: argparse.Namespace) -> None:
           f"load average before: {tuple(round(x, 2) for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory(prefix="dateline-bench-") as tmp:
         dateline = DatelineSide(args, Path(tmp))
-        baseline = BaselineSide(args)
+        baseline = args.baseline = BaselineSide(args)
         await dateline.setup()
         results = {"dateline": Result("dateline", args.readers), "baseline": Result("baseline", args.readers)}
         try:
             for r in range(args.rounds):
-                order = (baseline, dateline) if r % 2 == 0 else (dateline, baseline)
+                # Dateline first: the baseline then writes the bytes per event Dateline was measured writing.
+                order = (dateline, baseline) if r % 2 == 0 else (baseline, dateline)
                 for side in order:
                     await measure(side, args, results[side.name])
         finally:
