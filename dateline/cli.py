@@ -1,4 +1,4 @@
-"""The ``dateline`` command: serve, demo, user create, token create, manage."""
+"""The ``dateline`` command: serve, demo, user create, token create | list | revoke, manage."""
 
 from __future__ import annotations
 
@@ -107,6 +107,54 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token_list(args: argparse.Namespace) -> int:
+    _setup_django()
+    _migrate()
+    from dateline.accounts.models import ApiToken, User
+
+    user = User.objects.filter(username=args.name).first()
+    if user is None:
+        print(f"dateline token list: no user named '{args.name}'.", file=sys.stderr)
+        return 1
+    for token in ApiToken.objects.filter(user=user).order_by("created_at", "pk"):
+        used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+        print(f"{token.prefix}…\t{token.name or '-'}\tcreated {token.created_at.isoformat(timespec='seconds')}"
+              f"\tlast used {used}")
+    return 0
+
+
+PREFIX_LENGTH = 10  # ApiToken.prefix: "dl_" and 7 characters of the secret
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    """Revoke one token by the start ``token list`` shows (a leaked or retired token, without locking its user out)."""
+    _setup_django()
+    _migrate()
+    from django.db import transaction
+
+    from dateline.accounts.models import ApiToken, hash_token
+    from dateline.coverage.models import AuditEntry
+
+    start = args.token.rstrip("…")
+    tokens = ApiToken.objects.select_related("user")
+    if len(start) > PREFIX_LENGTH:  # the whole token: exactly that one
+        matches = list(tokens.filter(key_hash=hash_token(start)))
+    else:
+        matches = list(tokens.filter(prefix__startswith=start)) if start else []
+    if len(matches) != 1:
+        problem = "no token starts with" if not matches else f"{len(matches)} tokens start with"
+        print(f"dateline token revoke: {problem} '{start[:20]}'; 'dateline token list NAME' shows each token's start.",
+              file=sys.stderr)
+        return 1 if not matches else 2
+    token = matches[0]
+    with transaction.atomic():
+        AuditEntry.objects.create(actor=None, action="token.revoke",
+                                  detail={"user": token.user.username, "token": token.prefix, "label": token.name})
+        token.delete()
+    print(f"Revoked {token.prefix}… ({token.name or 'no label'}) of '{token.user.username}'.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
     from django.core.management import execute_from_command_line
@@ -140,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     tcreate.add_argument("name")
     tcreate.add_argument("--label", default="", help="a note to recognise the token by")
     tcreate.set_defaults(func=cmd_token_create)
+    tlist = token.add_parser("list", help="list a user's tokens (their start, label and dates; never the token)")
+    tlist.add_argument("name")
+    tlist.set_defaults(func=cmd_token_list)
+    trevoke = token.add_parser("revoke", help="revoke one token by its start, as 'token list' shows it")
+    trevoke.add_argument("token")
+    trevoke.set_defaults(func=cmd_token_revoke)
 
     manage = sub.add_parser("manage", help="run any Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

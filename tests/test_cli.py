@@ -94,36 +94,65 @@ def test_demo_loads_once_and_is_idempotent(data_dir):
 
 
 @pytest.mark.parametrize("password", ["short", ""])
-def test_user_create_holds_passwords_to_the_people_pages_rules(data_dir, password):
+def test_user_create_holds_passwords_to_the_people_pages_rules(tmp_path, password):
     """At least 10 characters, as on the People page; an empty line is an error, not a silent token-only account."""
-    result = run(["user", "create", "weak", "--role", "editor", "--password-stdin"], data_dir, stdin=password + "\n")
+    result = run(["user", "create", "weak", "--role", "editor", "--password-stdin"], tmp_path, stdin=password + "\n")
     assert result.returncode == 2, result.stdout + result.stderr
     assert "password" in result.stderr and "Created" not in result.stdout
     check = run(["manage", "shell", "--no-imports", "-c",
                  "from dateline.accounts.models import User; print(User.objects.filter(username='weak').count())"],
-                data_dir)
+                tmp_path)
     assert check.stdout.strip() == "0"
 
 
-def test_user_create_is_audited(data_dir):
-    assert run(["user", "create", "grace", "--role", "admin"], data_dir).returncode == 0
+def test_user_create_is_audited(tmp_path):
+    assert run(["user", "create", "grace", "--role", "admin"], tmp_path).returncode == 0
     check = run(["manage", "shell", "--no-imports", "-c",
                  "from dateline.coverage.models import AuditEntry as A; e=A.objects.get(action='user.create');"
-                 "print(e.actor_id, e.detail['user'], e.detail['role'])"], data_dir)
+                 "print(e.actor_id, e.detail['user'], e.detail['role'])"], tmp_path)
     assert check.stdout.split() == ["None", "grace", "admin"], check.stderr
 
 
-def test_demo_never_replaces_a_blog_it_did_not_create(data_dir):
+def test_demo_never_replaces_a_blog_it_did_not_create(tmp_path):
     """Someone's own blog on a demo slug is real coverage: the demo refuses to load rather than delete it."""
-    assert run(["user", "create", "ed", "--role", "editor"], data_dir).returncode == 0
+    assert run(["user", "create", "ed", "--role", "editor"], tmp_path).returncode == 0
     make = ("from dateline.coverage import actions; from dateline.accounts.models import User;"
             "ed=User.objects.get(username='ed');"
             "b=actions.create_blog(ed, title='Mine', slug='vale-floods-2026-11-23');"
             "actions.create_post(ed, b, headline='Important reporting')")
-    assert run(["manage", "shell", "--no-imports", "-c", make], data_dir).returncode == 0
-    result = run(["demo"], data_dir)
+    assert run(["manage", "shell", "--no-imports", "-c", make], tmp_path).returncode == 0
+    result = run(["demo"], tmp_path)
     assert result.returncode == 1 and "did not create" in result.stderr
     check = run(["manage", "shell", "--no-imports", "-c",
                  "from dateline.coverage.models import LiveBlog; b=LiveBlog.objects.get(slug='vale-floods-2026-11-23');"
-                 "print(b.title, b.posts.count())"], data_dir)
+                 "print(b.title, b.posts.count())"], tmp_path)
     assert check.stdout.split() == ["Mine", "1"], check.stderr
+
+
+def test_a_token_can_be_listed_and_revoked_without_locking_its_user_out(tmp_path):
+    assert run(["user", "create", "kai", "--role", "reporter"], tmp_path).returncode == 0
+    leaked = run(["token", "create", "kai", "--label", "laptop"], tmp_path).stdout.strip()
+    kept = run(["token", "create", "kai", "--label", "phone"], tmp_path).stdout.strip()
+    listed = run(["token", "list", "kai"], tmp_path).stdout
+    assert f"{leaked[:10]}…\tlaptop" in listed and f"{kept[:10]}…\tphone" in listed
+    assert leaked not in listed and kept not in listed  # never the token itself
+    revoked = run(["token", "revoke", leaked[:10] + "…"], tmp_path)
+    assert revoked.returncode == 0 and "laptop" in revoked.stdout, revoked.stderr
+    check = run(["manage", "shell", "--no-imports", "-c",
+                 "from dateline.accounts.models import ApiToken as T;"
+                 "from dateline.coverage.models import AuditEntry as A;"
+                 f"print(T.authenticate('{leaked}'), T.authenticate('{kept}').username,"
+                 " A.objects.filter(action='token.revoke').count())"], tmp_path)
+    assert check.stdout.split() == ["None", "kai", "1"], check.stderr
+    assert run(["token", "revoke", leaked[:10]], tmp_path).returncode == 1  # already gone: said so, not a traceback
+
+
+def test_revoke_takes_the_whole_token_too_and_refuses_an_ambiguous_start(tmp_path):
+    assert run(["user", "create", "lu", "--role", "reporter"], tmp_path).returncode == 0
+    first = run(["token", "create", "lu"], tmp_path).stdout.strip()
+    run(["token", "create", "lu"], tmp_path)
+    ambiguous = run(["token", "revoke", "dl_"], tmp_path)
+    assert ambiguous.returncode == 2 and "2 tokens start with 'dl_'" in ambiguous.stderr
+    assert run(["token", "list", "lu"], tmp_path).stdout.count("\n") == 2  # nothing was revoked
+    assert run(["token", "revoke", first], tmp_path).returncode == 0
+    assert run(["token", "list", "lu"], tmp_path).stdout.count("\n") == 1
