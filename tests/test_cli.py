@@ -136,6 +136,10 @@ def test_a_token_can_be_listed_and_revoked_without_locking_its_user_out(tmp_path
     listed = run(["token", "list", "kai"], tmp_path).stdout
     assert f"{leaked[:10]}…\tlaptop" in listed and f"{kept[:10]}…\tphone" in listed
     assert leaked not in listed and kept not in listed  # never the token itself
+    assert listed.count("last used never") == 2
+    run(["manage", "shell", "--no-imports", "-c",
+         f"from dateline.accounts.models import ApiToken as T; T.authenticate('{kept}')"], tmp_path)
+    assert run(["token", "list", "kai"], tmp_path).stdout.count("last used never") == 1
     revoked = run(["token", "revoke", leaked[:10] + "…"], tmp_path)
     assert revoked.returncode == 0 and "laptop" in revoked.stdout, revoked.stderr
     check = run(["manage", "shell", "--no-imports", "-c",

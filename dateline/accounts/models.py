@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+
+# "Last used" is for an operator deciding which token to revoke: a minute is precise enough, and it keeps the write
+# off almost every API request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class Role(models.TextChoices):
@@ -50,4 +56,7 @@ class ApiToken(models.Model):
         token = cls.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
         if token is None or not token.user.is_active:
             return None
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write a minute per token
         return token.user
