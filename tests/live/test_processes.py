@@ -487,6 +487,27 @@ def _streams_held(pid: int, port: int) -> int:
     return held
 
 
+def _readers_on_both_workers(supervisor, url: str, slug: str, after: int) -> tuple[list[int], list[SseReader]]:
+    """The two workers of ``serve --workers 2``, and SSE readers of ``slug`` opened until both hold some: the kernel
+    hands each connection to whichever worker accepts first."""
+    port = int(url.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 20
+    while len(workers := _worker_pids(supervisor.pid)) < 2:
+        assert time.monotonic() < deadline, f"workers: {workers}"
+        time.sleep(0.1)
+    assert len(workers) == 2
+    readers: list[SseReader] = []
+    held: list[int] = []
+    while len(readers) < 60:
+        readers.append(SseReader(f"{url}/live/{slug}/events?after={after}").start())
+        time.sleep(0.05)
+        held = [_streams_held(pid, port) for pid in workers]
+        if len(readers) >= 4 and all(held):
+            break
+    assert all(held), f"one worker holds every stream: {held}"
+    return workers, readers
+
+
 @pytest.mark.redis
 def test_serve_with_two_workers_serves_streams_on_both_and_stops_cleanly_on_sigterm(cluster_factory):
     """``dateline serve --workers 2`` behind Redis: two worker processes accept on one port, a post published
@@ -498,21 +519,7 @@ def test_serve_with_two_workers_serves_streams_on_both_and_stops_cleanly_on_sigt
     token = cluster.ask("token")
     url = cluster.serve(workers=2)
     supervisor = cluster.servers[0][0]
-    port = int(url.rsplit(":", 1)[1])
-    deadline = time.monotonic() + 20
-    while len(workers := _worker_pids(supervisor.pid)) < 2:
-        assert time.monotonic() < deadline, f"workers: {workers}"
-        time.sleep(0.1)
-    assert len(workers) == 2
-    # The kernel hands each connection to whichever worker accepts first: open readers until both hold some.
-    readers: list[SseReader] = []
-    while len(readers) < 60:
-        readers.append(SseReader(f"{url}/live/workers/events?after={base}").start())
-        time.sleep(0.05)
-        held = [_streams_held(pid, port) for pid in workers]
-        if len(readers) >= 4 and all(held):
-            break
-    assert all(held), f"one worker holds every stream: {held}"
+    workers, readers = _readers_on_both_workers(supervisor, url, "workers", base)
     api = ApiWriter(url, "workers", token)
     for _ in range(5):
         api.publish()
@@ -542,20 +549,7 @@ def test_metrics_of_two_workers_add_up_in_one_answer(cluster_factory):
     base = cluster.write("setup counted")
     token = cluster.ask("token")
     url = cluster.serve(workers=2)
-    supervisor = cluster.servers[0][0]
-    port = int(url.rsplit(":", 1)[1])
-    deadline = time.monotonic() + 20
-    while len(workers := _worker_pids(supervisor.pid)) < 2:
-        assert time.monotonic() < deadline, f"workers: {workers}"
-        time.sleep(0.1)
-    readers: list[SseReader] = []
-    while len(readers) < 60:  # until both workers hold readers (the kernel picks which accepts)
-        readers.append(SseReader(f"{url}/live/counted/events?after={base}").start())
-        time.sleep(0.05)
-        held = [_streams_held(pid, port) for pid in workers]
-        if len(readers) >= 4 and all(held):
-            break
-    assert all(held), f"one worker holds every stream: {held}"
+    workers, readers = _readers_on_both_workers(cluster.servers[0][0], url, "counted", base)
     api = ApiWriter(url, "counted", token)
     for _ in range(3):
         api.publish()
@@ -566,7 +560,7 @@ def test_metrics_of_two_workers_add_up_in_one_answer(cluster_factory):
                 "dateline_live_changes_published_total": 6, "dateline_live_changes_delivered_total": 6}
     deadline = time.monotonic() + 5  # a sibling's snapshot is at most a second old
     while {name: (values := metrics(url)).get(name) for name in expected} != expected:
-        assert time.monotonic() < deadline, f"{held=}: {values}"
+        assert time.monotonic() < deadline, f"{len(readers)} readers: {values}"
         time.sleep(0.2)
     answers = [metrics(url) for _ in range(10)]  # whichever worker answers, the same totals
     assert all({name: v[name] for name in expected} == expected for v in answers), answers
