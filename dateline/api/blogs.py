@@ -94,14 +94,21 @@ def _expected_version(if_match: str | None, post: Post) -> int | None:
     if not if_match:
         raise ApiError(428, "Send If-Match with the post's ETag (from GET), so an edit never overwrites a change "
                             "you have not seen.", fields={"If-Match": "Required."})
+    tags = _if_match_tags(if_match, ETAG)
+    if tags is None:
+        return None
+    for match in tags:
+        if int(match[1]) == post.pk:
+            return int(match[2])
+    return -1  # matches no version: the action answers 412 with the current post (after checking permission)
+
+
+def _if_match_tags(if_match: str, pattern: re.Pattern[str]) -> list[re.Match[str]] | None:
+    """The well-formed tags an If-Match lists (a weak or malformed one names nothing); None for ``*``."""
     tags = [t.strip() for t in if_match.split(",")]
     if "*" in tags:
         return None
-    for tag in tags:
-        match = ETAG.match(tag)
-        if match and int(match[1]) == post.pk:
-            return int(match[2])
-    return -1  # matches no version: the action answers 412 with the current post (after checking permission)
+    return [match for tag in tags if (match := pattern.match(tag))]
 
 
 def _post_response(response: HttpResponse, post: Post) -> dict[str, Any]:
@@ -257,11 +264,13 @@ def put_key_points(request: HttpRequest, slug: str, payload: KeyPointsIn, respon
     blog = _blog(slug)
     points = [p.model_dump(exclude_none=True) for p in payload.key_points]
     expected = None
-    if if_match and if_match.strip() != "*":
-        matches = [KEY_POINTS_ETAG.match(tag.strip()) for tag in if_match.split(",")]
+    tags = _if_match_tags(if_match, KEY_POINTS_ETAG) if if_match else None
+    if tags is not None:
         # Several tags: any of them may be current; none well-formed matches nothing (412, not an edit).
-        versions = [m[1] for m in matches if m]
-        current = key_points_version(key_points_data(blog))
-        expected = current if current in versions else "-"
+        versions = [match[1] for match in tags]
+        expected = versions[0] if len(versions) == 1 else None
+        if expected is None:
+            current = key_points_version(key_points_data(blog))
+            expected = current if current in versions else "-"
     actions.set_key_points(actor(request), blog, points, expected_version=expected)
     return _key_points_response(response, blog)
