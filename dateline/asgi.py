@@ -1,6 +1,6 @@
 """The ASGI application: the live edge (SSE, /changes, /metrics, /static) in front of Django.
 
-Run it with ``dateline serve`` (uvicorn with uvloop and httptools; see dateline/live/server.py). Any ASGI server
+Run it with ``dateline serve`` (uvicorn with uvloop and httptools; see dateline/server.py). Any ASGI server
 works, but the fan-out fast path needs uvicorn's httptools or h11 protocol (see dateline/live/subscriber.py).
 Django sits behind ``BodyLimit`` (dateline/limits.py): under ASGI Django reads a whole body before any view runs,
 so the 413 for an oversized body has to be decided here, before it is read.

@@ -32,7 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     _migrate()
-    from dateline.live.server import serve
+    from dateline.server import serve
 
     serve(host=args.host, port=args.port, workers=args.workers)
     return 0

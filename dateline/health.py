@@ -30,7 +30,7 @@ def redis_ok() -> bool:
     try:
         import redis
 
-        from dateline.live.redis_broker import split_channel
+        from dateline.broker.redis import split_channel
 
         # ``?channel=name`` is ours (the pub/sub channel), not a redis-py connection option: strip it, as the
         # broker and the cache do, or redis-py refuses the URL.

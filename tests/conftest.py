@@ -57,7 +57,7 @@ def blog(editor):
 @pytest.fixture(autouse=True)
 def _fresh_broker() -> Iterator[None]:
     """Each test gets its own in-process broker, so no listener leaks between tests."""
-    from dateline.live.broker import InProcessBroker, set_broker
+    from dateline.broker import InProcessBroker, set_broker
 
     set_broker(InProcessBroker())
     yield

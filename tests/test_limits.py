@@ -26,8 +26,8 @@ PROTOCOLS = ["dateline.live.protocol:DatelineHttpToolsProtocol", "h11"]
 def port(request, transactional_db, settings) -> Iterator[int]:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = LIMIT
     from dateline.asgi import django_application
+    from dateline.broker import get_broker
     from dateline.live.app import LiveEdge
-    from dateline.live.broker import get_broker
 
     # ``dateline.asgi``'s Django (behind BodyLimit) under the live edge, on uvicorn in a thread
     with run_server(LiveEdge(django_application, broker=get_broker()), http=request.param) as live:

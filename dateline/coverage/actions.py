@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from dateline.accounts.models import User
+from dateline.broker import get_broker
+from dateline.broker.messages import ChangeMessage
 from dateline.coverage import permissions as perm
 from dateline.coverage.errors import ActionError, Conflict, Forbidden, NotFound, StaleVersion, ValidationFailed
 from dateline.coverage.media import require_attachable
@@ -53,8 +55,6 @@ from dateline.coverage.serializers import (
     post_data,
 )
 from dateline.coverage.validation import clean_text, is_encodable, is_id, text
-from dateline.live.broker import get_broker
-from dateline.live.messages import ChangeMessage
 
 MAX_HEADLINE = 300
 MAX_BODY = 100_000

@@ -26,8 +26,8 @@ from collections.abc import Awaitable, Callable
 
 from django.conf import settings
 
+from dateline.broker import Broker, get_broker
 from dateline.live import shared_metrics
-from dateline.live.broker import Broker, get_broker
 from dateline.live.changes import changes_endpoint
 from dateline.live.hub import Hub
 from dateline.live.responses import respond

@@ -24,9 +24,9 @@ from collections import deque
 from collections.abc import Coroutine, Iterator
 from typing import Any
 
-from dateline.live.broker import Broker
+from dateline.broker import Broker
+from dateline.broker.messages import ChangeMessage
 from dateline.live.lru import ByteLRU
-from dateline.live.messages import ChangeMessage
 from dateline.live.metrics import LiveMetrics
 from dateline.live.store import BlogHead, ChangeRow, Store
 from dateline.live.subscriber import Subscriber, chunk

@@ -24,8 +24,8 @@ import uuid
 import redis
 import redis.asyncio as aioredis
 
+from dateline.broker.redis import split_channel
 from dateline.live.metrics import LiveMetrics, Snapshot
-from dateline.live.redis_broker import split_channel
 
 log = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 
+from dateline.events import Reset
+
 # A comment line: EventSource ignores it, but it keeps proxies and NAT tables from timing the connection out.
 HEARTBEAT = b": keep-alive\n\n"
 
@@ -33,7 +35,7 @@ def encode_retry(milliseconds: int) -> bytes:
 
 
 def reset_data(latest: int, reason: str) -> str:
-    return json.dumps({"seq": latest, "type": "reset", "reason": reason}, separators=(",", ":"))
+    return json.dumps(Reset(reason).wire(latest), separators=(",", ":"))
 
 
 def encode_reset(latest: int, reason: str) -> bytes:
@@ -42,4 +44,4 @@ def encode_reset(latest: int, reason: str) -> bytes:
     The event carries ``id: <latest>`` so that a client which reconnects instead of reloading resumes from now
     and is not told to reset again on every reconnection.
     """
-    return encode_event(latest, "reset", reset_data(latest, reason))
+    return encode_event(latest, Reset.type, reset_data(latest, reason))

@@ -121,8 +121,8 @@ class LiveServer:
 def edge_server(transactional_db) -> Iterator[LiveServer]:
     """``dateline.asgi``'s app (live edge + Django) on uvicorn with uvloop and httptools (dateline's protocol)."""
     from dateline.asgi import django_application
+    from dateline.broker import get_broker
     from dateline.live.app import LiveEdge
-    from dateline.live.broker import get_broker
 
     with run_server(LiveEdge(django_application, broker=get_broker())) as live:
         yield live

@@ -185,8 +185,8 @@ def test_on_uvicorns_own_protocols_the_stream_is_valid_too(transactional_db, edi
     """Plain uvicorn httptools: the direct path. h11 frames chunks through its own state machine: no direct writes
     there, the hub drives send() instead."""
     from dateline.asgi import django_application
+    from dateline.broker import get_broker
     from dateline.live.app import LiveEdge
-    from dateline.live.broker import get_broker
 
     edge = LiveEdge(django_application, broker=get_broker())
     with run_server(edge, http=http) as live:

@@ -332,7 +332,7 @@ def _kill_subscriptions(client, url: str) -> int:
     """Kill the pub/sub connections of the servers on this URL's channel (the broker names them after it), not
     those of other tests and runs sharing this Redis, once there are some (a server resubscribes after ~0.2 s);
     how many were killed."""
-    from dateline.live.redis_broker import split_channel
+    from dateline.broker.redis import split_channel
 
     prefix = f"dateline-sub:{split_channel(url)[1]}:"
     deadline = time.monotonic() + 10

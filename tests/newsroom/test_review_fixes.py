@@ -10,7 +10,7 @@ from django.utils import timezone
 from dateline.coverage import actions
 from dateline.coverage.errors import Conflict, Forbidden
 from dateline.coverage.models import AuditEntry, KeyPoint, Post
-from dateline.newsroom.scheduler import publish_due
+from dateline.coverage.scheduler import publish_due
 from tests.newsroom.conftest import kp_version
 
 

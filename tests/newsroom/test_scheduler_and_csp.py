@@ -11,7 +11,7 @@ from django.utils import timezone
 from dateline.coverage import actions
 from dateline.coverage.errors import Forbidden, ValidationFailed
 from dateline.coverage.models import AuditEntry, Post
-from dateline.newsroom.scheduler import publish_due
+from dateline.coverage.scheduler import publish_due
 
 
 def test_a_scheduled_post_waits_then_publishes_once_due(reporter, blog):

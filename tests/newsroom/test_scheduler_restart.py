@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from dateline.newsroom.scheduler import TICK_SECONDS
+from dateline.coverage.scheduler import TICK_SECONDS
 from tests.browser.conftest import Server
 
 

@@ -20,7 +20,7 @@ from dateline.coverage import actions
 from dateline.coverage.models import Post
 from dateline.coverage.retention import prune_changes
 
-log = logging.getLogger("dateline.newsroom.scheduler")
+log = logging.getLogger("dateline.coverage.scheduler")
 # Posts are scheduled to the minute; a 5 s tick publishes them within seconds of their time at negligible cost
 # (one indexed query per tick).
 TICK_SECONDS = 5.0

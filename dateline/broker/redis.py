@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import redis
 import redis.asyncio as aioredis
 
-from dateline.live.broker import CHANNEL, Listener, stamped
-from dateline.live.messages import ChangeMessage
+from dateline.broker.base import CHANNEL, Listener, stamped
+from dateline.broker.messages import ChangeMessage
 
 log = logging.getLogger(__name__)
 

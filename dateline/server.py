@@ -80,7 +80,7 @@ def start_background_jobs() -> None:
     import django
 
     django.setup()
-    from dateline.newsroom.scheduler import start_scheduler
+    from dateline.coverage.scheduler import start_scheduler
 
     start_scheduler()
 
