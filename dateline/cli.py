@@ -57,8 +57,8 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     _migrate()
     from django.core.exceptions import ValidationError
 
-    from dateline.accounts.actions import create_user_by_operator
     from dateline.accounts.models import User
+    from dateline.coverage.actions import create_user_by_operator
     from dateline.coverage.errors import ValidationFailed
 
     try:  # checked before anything else, so a bad name is a usage error whatever the database holds
@@ -92,17 +92,20 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 def cmd_token_create(args: argparse.Namespace) -> int:
     _setup_django()
     _migrate()
-    from dateline.accounts.models import ApiToken, User
+    from dateline.accounts.models import User
+    from dateline.coverage.actions import issue_token
+    from dateline.coverage.errors import ValidationFailed
 
     user = User.objects.filter(username=args.name).first()
     if user is None:
         print(f"dateline token create: no user named '{args.name}' (create one with 'dateline user create').",
               file=sys.stderr)
         return 1
-    if len(args.label) > (ApiToken._meta.get_field("name").max_length or 100):
-        print("dateline token create: --label is at most 100 characters.", file=sys.stderr)
+    try:
+        _token, raw = issue_token(None, user, label=args.label or "cli")
+    except ValidationFailed as refused:
+        print(f"dateline token create: --label: {refused.fields.get('label', refused.message)}", file=sys.stderr)
         return 2
-    _token, raw = ApiToken.issue(user, name=args.label or "cli")
     print(raw)
     return 0
 
@@ -130,10 +133,8 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     """Revoke one token by the start ``token list`` shows (a leaked or retired token, without locking its user out)."""
     _setup_django()
     _migrate()
-    from django.db import transaction
-
     from dateline.accounts.models import ApiToken, hash_token
-    from dateline.coverage.models import AuditEntry
+    from dateline.coverage.actions import revoke_token
 
     start = args.token.rstrip("…")
     tokens = ApiToken.objects.select_related("user")
@@ -147,10 +148,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1 if not matches else 2
     token = matches[0]
-    with transaction.atomic():
-        AuditEntry.objects.create(actor=None, action="token.revoke",
-                                  detail={"user": token.user.username, "token": token.prefix, "label": token.name})
-        token.delete()
+    revoke_token(None, token)
     print(f"Revoked {token.prefix}… ({token.name or 'no label'}) of '{token.user.username}'.")
     return 0
 

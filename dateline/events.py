@@ -54,6 +54,12 @@ class Embed(TypedDict):
     display: Literal["frame", "card"]
 
 
+class Rendition(TypedDict):
+    width: int
+    height: int
+    url: str
+
+
 class MediaObject(TypedDict):
     id: int
     kind: str
@@ -66,7 +72,7 @@ class MediaObject(TypedDict):
     height: int | None
     duration_seconds: int | None
     duration: str
-    renditions: dict[str, str]
+    renditions: list[Rendition]
     embed: Embed | None
 
 
@@ -80,7 +86,7 @@ class PostObject(TypedDict):
     blog: str
     headline: str
     body: str
-    status: Literal["draft", "published"]
+    status: Literal["draft", "published", "deleted"]  # deleted: the API shows editors deleted posts
     pinned: bool
     tags: list[str]
     authors: list[Author]
@@ -235,7 +241,8 @@ def schema() -> dict[str, Any]:
 
     definitions: dict[str, Any] = {}
     variants = []
-    for cls in (*CHANGE_EVENTS, *CONTROL_EVENTS):
+    classes: tuple[type[ChangeEvent] | type[Reset], ...] = (*CHANGE_EVENTS, *CONTROL_EVENTS)
+    for cls in classes:
         generated = TypeAdapter(cls).json_schema(ref_template="#/$defs/{model}")
         definitions.update(generated.pop("$defs", {}))
         properties = {"seq": {"type": "integer", "minimum": 0},
@@ -246,6 +253,9 @@ def schema() -> dict[str, Any]:
         definitions[name] = {"type": "object", "title": cls.type.value, "description": (cls.__doc__ or "").strip(),
                              "properties": properties, "required": required}
         variants.append({"$ref": f"#/$defs/{name}"})
+    for definition in definitions.values():  # a field an action adds without declaring it here fails validation
+        if "properties" in definition:
+            definition["additionalProperties"] = False
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "/live/events.schema.json",

@@ -55,7 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "dateline.accounts",
+    "dateline.audit",
     "dateline.coverage",
+    "dateline.api",
     "dateline.reader",
     "dateline.newsroom",
 ]

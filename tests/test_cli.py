@@ -108,7 +108,7 @@ def test_user_create_holds_passwords_to_the_people_pages_rules(tmp_path, passwor
 def test_user_create_is_audited(tmp_path):
     assert run(["user", "create", "grace", "--role", "admin"], tmp_path).returncode == 0
     check = run(["manage", "shell", "--no-imports", "-c",
-                 "from dateline.coverage.models import AuditEntry as A; e=A.objects.get(action='user.create');"
+                 "from dateline.audit.models import AuditEntry as A; e=A.objects.get(action='user.create');"
                  "print(e.actor_id, e.detail['user'], e.detail['role'])"], tmp_path)
     assert check.stdout.split() == ["None", "grace", "admin"], check.stderr
 
@@ -144,7 +144,7 @@ def test_a_token_can_be_listed_and_revoked_without_locking_its_user_out(tmp_path
     assert revoked.returncode == 0 and "laptop" in revoked.stdout, revoked.stderr
     check = run(["manage", "shell", "--no-imports", "-c",
                  "from dateline.accounts.models import ApiToken as T;"
-                 "from dateline.coverage.models import AuditEntry as A;"
+                 "from dateline.audit.models import AuditEntry as A;"
                  f"print(T.authenticate('{leaked}'), T.authenticate('{kept}').username,"
                  " A.objects.filter(action='token.revoke').count())"], tmp_path)
     assert check.stdout.split() == ["None", "kai", "1"], check.stderr

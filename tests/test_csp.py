@@ -37,7 +37,7 @@ def test_json_answers_carry_no_page_policy(client, blog):
 
 def test_reader_pages_allow_frames_only_from_the_embed_providers_player_hosts(client, blog, reporter, oembed):
     """The sandboxed iframe of an embed may load (frame-src names its host); nothing else can be framed in."""
-    from dateline.coverage.media import create_embed
+    from dateline.coverage.actions import create_embed
 
     video = create_embed(reporter, url="https://video.test/watch/ok")
     post = actions.create_post(reporter, blog, headline="Aerial", media=[video.pk])

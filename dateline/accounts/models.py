@@ -13,6 +13,10 @@ from django.utils import timezone
 # "Last used" is for an operator deciding which token to revoke: a minute is precise enough, and it keeps the write
 # off almost every API request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Field limits of people's records (coverage/limits.py gathers them with the rest, for forms and the browser).
+MAX_USERNAME = 150  # AbstractUser.username's
+MAX_DISPLAY_NAME = 150
+MAX_TOKEN_LABEL = 100
 
 
 class Role(models.TextChoices):
@@ -24,7 +28,7 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CONTRIBUTOR)
-    display_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=MAX_DISPLAY_NAME, blank=True)
 
     @property
     def byline(self) -> str:
@@ -39,7 +43,7 @@ class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is kept: a leaked database does not leak usable tokens."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, blank=True)
+    name = models.CharField(max_length=MAX_TOKEN_LABEL, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router
 from pydantic import WithJsonSchema
@@ -38,6 +39,7 @@ from dateline.coverage.serializers import (
     post_data,
     prefetch_for_posts,
 )
+from dateline.events import PostObject
 
 router = Router(tags=["blogs"])
 posts_router = Router(tags=["posts"])
@@ -111,7 +113,7 @@ def _if_match_tags(if_match: str, pattern: re.Pattern[str]) -> list[re.Match[str
     return [match for tag in tags if (match := pattern.match(tag))]
 
 
-def _post_response(response: HttpResponse, post: Post) -> dict[str, Any]:
+def _post_response(response: HttpResponse, post: Post) -> PostObject:
     response["ETag"] = etag(post)
     return post_data(post)
 
@@ -135,7 +137,7 @@ def create_blog(request: HttpRequest, payload: BlogCreate, response: HttpRespons
     given = _given(payload, drop_none=True)
     user = actor(request)
 
-    def run() -> tuple[int, dict[str, Any]]:
+    def run() -> tuple[int, Mapping[str, Any]]:
         return 201, blog_data(actions.create_blog(user, **given))
 
     status, body, replayed = run_once(user, idempotency_key, fingerprint("POST", request.path, given), run)
@@ -169,8 +171,7 @@ def list_posts(request: HttpRequest, slug: str, before: str | None = None,
     posts: QuerySet[Post] = Post.objects.filter(blog=blog, status=status)
     if status != Post.Status.PUBLISHED:
         perm.require_user(user)
-        if not perm.is_editor(user):
-            posts = posts.filter(Q(created_by=user) | Q(authors=user)).distinct()
+        posts = perm.visible_posts(user, posts)
     key = "published_at" if status == Post.Status.PUBLISHED else None
     items, next_cursor = page(prefetch_for_posts(posts), key=key, before=before, limit=limit)
     for post in items:
@@ -186,7 +187,7 @@ def create_post(request: HttpRequest, slug: str, payload: PostCreate,
     given = _given(payload, drop_none=True)
     user = actor(request)
 
-    def run() -> tuple[int, dict[str, Any]]:
+    def run() -> tuple[int, Mapping[str, Any]]:
         post = actions.create_post(user, blog, **given)
         return 201, post_data(post)
 
@@ -215,7 +216,7 @@ def edit_post(request: HttpRequest, slug: str, post_id: int, payload: PostPatch,
               if_match: str | None = IF_MATCH_HEADER) -> Any:
     post = _post(request, slug, post_id)
     expected = _expected_version(if_match, post)
-    post = actions.edit_post(actor(request), post, expected_version=expected, **_given(payload, drop_none=False))
+    post = actions.patch_post(actor(request), post, expected_version=expected, **_given(payload, drop_none=False))
     return _post_response(response, post)
 
 

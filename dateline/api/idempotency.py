@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -24,8 +24,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dateline.api.errors import ApiError
+from dateline.api.models import IdempotencyRecord
 from dateline.coverage.errors import Conflict, ValidationFailed
-from dateline.coverage.models import IdempotencyRecord
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")  # visible ASCII, as Stripe and the IETF draft use
 
@@ -40,7 +40,7 @@ def fingerprint(method: str, path: str, data: Any) -> str:
 
 
 def run_once(user: Any, key: str | None, request_hash: str,
-             run: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any], bool]:
+             run: Callable[[], tuple[int, Mapping[str, Any]]]) -> tuple[int, Mapping[str, Any], bool]:
     """Answer ``run()`` once per (user, key): returns (status, body, replayed)."""
     if key is None:
         return (*run(), False)

@@ -11,7 +11,8 @@ from ninja import Router
 from dateline.api.auth import actor, token_auth
 from dateline.api.errors import ApiError, json_response, load_json, validation_fields
 from dateline.api.schemas import EmbedIn, ErrorOut, MediaOut, VideoIn
-from dateline.coverage import media as media_actions
+from dateline.coverage import actions as media_actions
+from dateline.coverage import limits
 from dateline.coverage.models import Media
 from dateline.coverage.serializers import media_data
 from dateline.coverage.validation import is_id
@@ -34,9 +35,9 @@ MEDIA_REQUEST_BODY = {
                         "file": {"type": "string", "format": "binary",
                                  "description": "JPEG, PNG, GIF or WebP; at most DATELINE_MAX_IMAGE_PIXELS pixels "
                                                 "(40 megapixels by default). Re-encoded without EXIF."},
-                        "caption": {"type": "string", "maxLength": media_actions.MAX_CAPTION},
-                        "credit": {"type": "string", "maxLength": media_actions.MAX_CREDIT},
-                        "alt": {"type": "string", "maxLength": media_actions.MAX_ALT,
+                        "caption": {"type": "string", "maxLength": limits.MAX_CAPTION},
+                        "credit": {"type": "string", "maxLength": limits.MAX_CREDIT},
+                        "alt": {"type": "string", "maxLength": limits.MAX_ALT,
                                 "description": "Text alternative for readers who cannot see the image."},
                     },
                 },

@@ -41,13 +41,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
+from dateline.coverage import limits
 from dateline.coverage.errors import ValidationFailed
 from dateline.coverage.validation import clean_text, is_encodable
 
 OEMBED_TYPES = ("video", "rich", "photo", "link")
-MAX_TITLE = 300
-MAX_AUTHOR = 200
-MAX_FRAME_URL = 1000
+MAX_TITLE = limits.MAX_MEDIA_TITLE
+MAX_AUTHOR = limits.MAX_EMBED_AUTHOR
+MAX_FRAME_URL = limits.MAX_FRAME_URL
 MAX_DIMENSION = 10_000
 CACHE_PREFIX = "dateline:oembed:v1:"
 USER_AGENT = "Dateline-oEmbed/1.0 (live blog; +https://oembed.com)"

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
+
+from dateline.coverage import limits
+from dateline.events import Rendition
 
 
 class Story(models.Model):
     """A story that runs over several days: one live blog per day, linked previous/next."""
 
-    slug = models.SlugField(max_length=120, unique=True)
-    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=limits.MAX_SLUG, unique=True)
+    title = models.CharField(max_length=limits.MAX_BLOG_TITLE)
 
     def __str__(self) -> str:
         return self.title
@@ -27,26 +28,26 @@ class Media(models.Model):
 
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.IMAGE)
     file = models.FileField(upload_to="images/%Y/%m/", blank=True)
-    url = models.URLField(max_length=500, blank=True, help_text="Video or external source")
-    title = models.CharField(max_length=300, blank=True)
+    url = models.URLField(max_length=limits.MAX_URL, blank=True, help_text="Video or external source")
+    title = models.CharField(max_length=limits.MAX_MEDIA_TITLE, blank=True)
     caption = models.TextField(blank=True)
-    credit = models.CharField(max_length=200, blank=True)
-    alt = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=limits.MAX_CREDIT, blank=True)
+    alt = models.CharField(max_length=limits.MAX_ALT, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
-    # Smaller copies of an image for srcset: [{"width", "height", "file"}], narrowest first (coverage/media.py).
+    # Smaller copies of an image for srcset: [{"width", "height", "file"}], narrowest first (coverage/images.py).
     renditions = models.JSONField(default=list, blank=True)
     # Embeds only. The provider's HTML is never stored: only these checked fields, and an https player URL on the
     # provider's allowlist (``frame_src``; empty for script-based posts, which are shown as a link card).
-    provider = models.CharField(max_length=100, blank=True)
-    author = models.CharField(max_length=200, blank=True)
-    thumbnail_url = models.URLField(max_length=1000, blank=True)
-    frame_src = models.URLField(max_length=1000, blank=True)
+    provider = models.CharField(max_length=limits.MAX_PROVIDER, blank=True)
+    author = models.CharField(max_length=limits.MAX_EMBED_AUTHOR, blank=True)
+    thumbnail_url = models.URLField(max_length=limits.MAX_FRAME_URL, blank=True)
+    frame_src = models.URLField(max_length=limits.MAX_FRAME_URL, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    def rendition_urls(self) -> list[dict[str, Any]]:
+    def rendition_urls(self) -> list[Rendition]:
         return [{"width": r["width"], "height": r["height"], "url": default_storage.url(r["file"])}
                 for r in self.renditions]
 
@@ -73,13 +74,13 @@ class LiveBlog(models.Model):
         LIVE = "live", "Live"
         ENDED = "ended", "Ended"
 
-    slug = models.SlugField(max_length=120, unique=True)
-    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=limits.MAX_SLUG, unique=True)
+    title = models.CharField(max_length=limits.MAX_BLOG_TITLE)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LIVE)
     coverage_start = models.DateTimeField(null=True, blank=True)
     coverage_end = models.DateTimeField(null=True, blank=True)
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=limits.MAX_TIME_ZONE, default="UTC")
     lead_media = models.ForeignKey(Media, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.SET_NULL, related_name="blogs")
     # The latest change's sequence number. Bumped under a row lock by every action, so it is gap-free.
@@ -111,15 +112,15 @@ class Post(models.Model):
         DISPUTED = "disputed", "Disputed"  # a claim contradicted by other sources or the evidence
 
     blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="posts")
-    headline = models.CharField(max_length=300, blank=True)
+    headline = models.CharField(max_length=limits.MAX_HEADLINE, blank=True)
     body = models.TextField(blank=True, help_text="Sanitised HTML")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     pinned = models.BooleanField(default=False)
     tags = models.JSONField(default=list, blank=True)
     authors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="PostAuthor", related_name="posts", blank=True)
     media = models.ManyToManyField(Media, through="PostMedia", related_name="posts", blank=True)
-    update_note = models.CharField(max_length=500, blank=True)
-    verification_note = models.CharField(max_length=500, blank=True)
+    update_note = models.CharField(max_length=limits.MAX_NOTE, blank=True)
+    verification_note = models.CharField(max_length=limits.MAX_NOTE, blank=True)
     verification = models.CharField(max_length=12, choices=Verification.choices, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -131,7 +132,7 @@ class Post(models.Model):
     version = models.PositiveIntegerField(default=1)
     # The reader-facing fragment, rendered once by the action that last changed the post.
     html = models.TextField(blank=True)
-    # A draft with a publish time is scheduled: the newsroom scheduler publishes it (through edit_post) once due.
+    # A draft with a publish time is scheduled: the scheduler publishes it (``actions.publish_scheduled_post``) once due.
     # Stored on the row, not in a timer, so a restart loses nothing.
     publish_at = models.DateTimeField(null=True, blank=True)
     # Who set publish_at: the scheduler publishes in their name and with their permissions (an editor scheduling
@@ -208,12 +209,12 @@ class PostRevision(models.Model):
 class Correction(models.Model):
     """A correction published on a post: "An earlier version of this post misstated …", shown with the post and in
     the blog's corrections log. Rows, not a field on the post: a post can be corrected more than once, and the log
-    lists every one with its time without reading revisions. Written only by ``actions.edit_post``."""
+    lists every one with its time without reading revisions. Written only by ``actions.correct_post``."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="corrections")
     # Denormalised from the post so the blog's log is one indexed query, not a join through every post.
     blog = models.ForeignKey(LiveBlog, on_delete=models.CASCADE, related_name="corrections")
-    note = models.CharField(max_length=500, help_text="Plain text")
+    note = models.CharField(max_length=limits.MAX_NOTE, help_text="Plain text")
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -233,7 +234,7 @@ class KeyPoint(models.Model):
     position = models.PositiveSmallIntegerField()
     text = models.TextField(help_text="Inline HTML: strong, em, a")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField(max_length=limits.MAX_URL, blank=True)
 
     class Meta:
         ordering = ["blog", "position"]
@@ -254,31 +255,3 @@ class Change(models.Model):
     class Meta:
         ordering = ["blog", "seq"]
         constraints = [models.UniqueConstraint(fields=["blog", "seq"], name="unique_blog_seq")]
-
-
-class AuditEntry(models.Model):
-    """Who did what, when: every action leaves one entry, including ones readers never see (drafts)."""
-
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=40)
-    blog = models.ForeignKey(LiveBlog, null=True, blank=True, on_delete=models.CASCADE)
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a request sent with an ``Idempotency-Key``, replayed for retries (kept 24 h)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    key = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response_body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from dateline.accounts.models import Role
+from dateline.accounts.models import Role, User
 from dateline.coverage.errors import Forbidden, NotAuthenticated
 from dateline.coverage.models import BlogMembership, LiveBlog, Post
 
 ADMINS = {Role.ADMIN}
 EDITORS = {Role.ADMIN, Role.EDITOR}
 PUBLISHERS = {Role.ADMIN, Role.EDITOR, Role.REPORTER}
+
+# Who an action runs as: a newsroom account, or a visitor who is not signed in (refused by the checks below).
+Actor: TypeAlias = User | AnonymousUser
 
 
 def role_of(actor: Any) -> str | None:
@@ -21,6 +25,11 @@ def role_of(actor: Any) -> str | None:
     if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", True):
         return None
     return actor.role
+
+
+def account(actor: Actor | None) -> User | None:
+    """The account behind ``actor`` for the records (audit, revisions), or None when there is none that counts."""
+    return actor if isinstance(actor, User) and role_of(actor) else None
 
 
 def require_user(actor: Any) -> None:
@@ -109,3 +118,14 @@ def can_see_drafts(actor: Any, post: Post) -> bool:
     if role in EDITORS:
         return True
     return role is not None and owns(actor, post)
+
+
+def visible_posts(actor: Any, posts: QuerySet[Post]) -> QuerySet[Post]:
+    """``posts`` less the drafts ``actor`` may not see: the query form of ``can_see_drafts`` (editors see every
+    draft; others published posts and drafts they filed or are credited on). Deleted posts are the caller's choice."""
+    if is_editor(actor):
+        return posts
+    if role_of(actor) is None:
+        return posts.filter(status=Post.Status.PUBLISHED)
+    return posts.filter(Q(status=Post.Status.PUBLISHED) | Q(created_by=actor) | Q(authors=actor)).distinct()
+

@@ -1,15 +1,32 @@
-"""The structured form of each object: one shape for the API, change events, feeds and the page's JSON twin."""
+"""The structured form of each object: one shape for the API, change events, feeds and the page's JSON twin.
+
+The shapes are declared (as typed dictionaries) in ``dateline/events.py``, with the events that carry them; these
+functions fill them in, and mypy holds the two to each other."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.conf import settings
 
 from dateline.coverage.models import Correction, KeyPoint, LiveBlog, Media, Post
+from dateline.events import (
+    Author,
+    BlogObject,
+    CorrectionObject,
+    DeletedPostObject,
+    Embed,
+    KeyPointObject,
+    MediaObject,
+    PostObject,
+)
+
+PostStatus = Literal["draft", "published", "deleted"]
+BlogStatus = Literal["scheduled", "live", "ended"]
 
 
 def iso(value: datetime | None) -> str | None:
@@ -28,7 +45,7 @@ def post_path(post: Post) -> str:
     return f"/live/{post.blog.slug}/posts/{post.pk}/"
 
 
-def media_data(media: Media) -> dict[str, Any]:
+def media_data(media: Media) -> MediaObject:
     return {
         "id": media.pk,
         "kind": media.kind,
@@ -46,7 +63,7 @@ def media_data(media: Media) -> dict[str, Any]:
     }
 
 
-def embed_data(media: Media) -> dict[str, Any] | None:
+def embed_data(media: Media) -> Embed | None:
     """What an embed adds (``url`` is the original link); ``None`` for images and videos."""
     if media.kind != Media.Kind.EMBED:
         return None
@@ -59,7 +76,7 @@ def embed_data(media: Media) -> dict[str, Any] | None:
     }
 
 
-def author_data(user: Any) -> dict[str, Any]:
+def author_data(user: Any) -> Author:
     return {"username": user.username, "name": user.byline}
 
 
@@ -78,7 +95,7 @@ def post_corrections(post: Post) -> list[Correction]:
     return sorted(post.corrections.all(), key=lambda c: (c.created_at, c.pk))
 
 
-def correction_data(correction: Correction) -> dict[str, Any]:
+def correction_data(correction: Correction) -> CorrectionObject:
     return {"note": correction.note, "created_at": iso(correction.created_at)}
 
 
@@ -91,13 +108,13 @@ def prefetch_for_posts(posts: Any) -> Any:
     return posts.select_related("blog").prefetch_related(*POST_RELATIONS)
 
 
-def post_data(post: Post) -> dict[str, Any]:
+def post_data(post: Post) -> PostObject:
     return {
         "id": post.pk,
         "blog": post.blog.slug,
         "headline": post.headline,
         "body": post.body,
-        "status": post.status,
+        "status": cast(PostStatus, post.status),
         "pinned": post.pinned,
         "tags": list(post.tags),
         "authors": [author_data(u) for u in post_authors(post)],
@@ -115,19 +132,19 @@ def post_data(post: Post) -> dict[str, Any]:
     }
 
 
-def deleted_post_data(post: Post) -> dict[str, Any]:
-    return {"id": post.pk, "status": Post.Status.DELETED}
+def deleted_post_data(post: Post) -> DeletedPostObject:
+    return {"id": post.pk, "status": "deleted"}
 
 
-def key_point_data(point: KeyPoint) -> dict[str, Any]:
+def key_point_data(point: KeyPoint) -> KeyPointObject:
     return {"text": point.text, "post_id": point.post_id, "url": point.url}
 
 
-def key_points_data(blog: LiveBlog) -> list[dict[str, Any]]:
+def key_points_data(blog: LiveBlog) -> list[KeyPointObject]:
     return [key_point_data(p) for p in KeyPoint.objects.filter(blog=blog).order_by("position")]
 
 
-def key_points_version(points: list[dict[str, Any]]) -> str:
+def key_points_version(points: Sequence[Mapping[str, Any]]) -> str:
     """A fingerprint of an ordered key point list, as a form or API client last read it (the list's ETag).
 
     Key points are replaced whole, so two editors saving at once would otherwise overwrite each other silently;
@@ -137,12 +154,12 @@ def key_points_version(points: list[dict[str, Any]]) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()[:16]
 
 
-def blog_data(blog: LiveBlog) -> dict[str, Any]:
+def blog_data(blog: LiveBlog) -> BlogObject:
     return {
         "slug": blog.slug,
         "title": blog.title,
         "description": blog.description,
-        "status": blog.status,
+        "status": cast(BlogStatus, blog.status),
         "coverage_start": iso(blog.coverage_start),
         "coverage_end": iso(blog.coverage_end),
         "time_zone": blog.time_zone,

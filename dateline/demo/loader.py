@@ -20,11 +20,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 from dateline.accounts.models import User
 from dateline.coverage import actions
-from dateline.coverage.media import create_video, upload_image
-from dateline.coverage.models import AuditEntry, LiveBlog, Media, Post
+from dateline.coverage.actions import create_video, upload_image
+from dateline.coverage.models import LiveBlog, Media, Post
 from dateline.demo import content
 
 IMAGE_SIZE = (1200, 675)
+DEMO = "demo"  # the source its loads are recorded under (audit action "demo.load")
 
 
 class DemoSlugTaken(Exception):
@@ -57,17 +58,9 @@ def _shade(color: str, factor: float) -> tuple[int, int, int]:
 
 
 def _users() -> dict[str, User]:
-    users = {}
-    for spec in content.AUTHORS:
-        user, _ = User.objects.get_or_create(
-            username=spec["username"], defaults={"role": spec["role"], "display_name": spec["name"]}
-        )
-        if not user.has_usable_password():
-            user.set_unusable_password()
-        user.role, user.display_name = spec["role"], spec["name"]
-        user.save()
-        users[spec["username"]] = user
-    return users
+    return {spec["username"]: actions.ensure_user(username=spec["username"], role=spec["role"],
+                                                  display_name=spec["name"])
+            for spec in content.AUTHORS}
 
 
 def _timeline() -> list[tuple[int, int, str, int]]:
@@ -89,19 +82,18 @@ def load_demo() -> LiveBlog:
     digest = _digest()
     slugs = [content.PREVIOUS_DAY["slug"], content.BLOG["slug"]]
     existing = list(LiveBlog.objects.filter(slug__in=slugs))
-    current = AuditEntry.objects.filter(blog__in=existing, action="demo.load", detail__digest=digest)
-    if len(existing) == len(slugs) and current.values("blog").distinct().count() == len(slugs):
+    loaded = actions.loaded_from(existing, DEMO)
+    if len(existing) == len(slugs) and all(loaded.get(b.pk) == digest for b in existing):
         return next(b for b in existing if b.slug == content.BLOG["slug"])
     # Only blogs an earlier demo load made are replaced: someone's own blog that happens to use a demo slug is
     # real coverage, never deleted to make room for a fictional story.
-    loaded_by_demo = set(AuditEntry.objects.filter(blog__in=existing, action="demo.load").values_list("blog", flat=True))
-    foreign = [b.slug for b in existing if b.pk not in loaded_by_demo]
+    foreign = [b.slug for b in existing if b.pk not in loaded]
     if foreign:
         raise DemoSlugTaken(f"A live blog the demo did not create uses the demo's slug ({', '.join(foreign)}); "
                             "the demo leaves it alone and does not load.")
     with transaction.atomic():
         for blog in existing:
-            blog.delete()
+            actions.delete_blog(None, blog)
         _load_previous_day(digest)
         return _load(digest)
 
@@ -127,7 +119,7 @@ def _load_previous_day(digest: str) -> LiveBlog:
     ])
     blog = actions.update_blog(editor, blog, status=LiveBlog.Status.ENDED,
                                coverage_end=start + timedelta(minutes=spec["ended_minute"]))
-    AuditEntry.objects.create(actor=None, action="demo.load", blog=blog, detail={"digest": digest})
+    actions.record_load(blog, source=DEMO, digest=digest)
     return blog
 
 
@@ -163,9 +155,10 @@ def _load(digest: str) -> LiveBlog:
                 update_note="" if post_spec.get("edited_minute") is not None else post_spec.get("update_note", ""),
             )
         elif what == "pin":
-            posts[i] = actions.edit_post(editor, posts[i], pinned=True, now=at(minute))
+            posts[i] = actions.pin_post(editor, posts[i])
         elif what == "correct":
-            posts[i] = actions.edit_post(editor, posts[i], now=at(minute), correction=post_spec["correction"]["note"])
+            posts[i] = actions.correct_post(editor, posts[i], now=at(minute),
+                                            correction=post_spec["correction"]["note"])
         else:
             posts[i] = actions.edit_post(author if author.role == "editor" else editor, posts[i], now=at(minute),
                                          update_note=post_spec.get("update_note", ""))
@@ -173,7 +166,7 @@ def _load(digest: str) -> LiveBlog:
         {"text": point["text"], "post_id": posts[point["post_ref"]].pk if point.get("post_ref") is not None else None}
         for point in content.KEY_POINTS
     ])
-    AuditEntry.objects.create(actor=None, action="demo.load", blog=blog, detail={"digest": digest})
+    actions.record_load(blog, source=DEMO, digest=digest)
     blog.refresh_from_db()
     return blog
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from dateline.coverage import limits
 from dateline.coverage.errors import ActionError
 from dateline.coverage.models import Post
 from dateline.newsroom import ratelimit
@@ -49,11 +50,11 @@ FIELD_ALIASES = {"file": "image", "url": "embed_url"}
 
 
 class PostForm(forms.Form):
-    headline = forms.CharField(required=False, max_length=300)
+    headline = forms.CharField(required=False, max_length=limits.MAX_HEADLINE)
     body = forms.CharField(required=False, widget=forms.Textarea)
     tags = forms.CharField(required=False, help_text="Separate tags with commas.")
-    update_note = forms.CharField(required=False, max_length=500)
-    verification_note = forms.CharField(required=False, max_length=500)
+    update_note = forms.CharField(required=False, max_length=limits.MAX_NOTE)
+    verification_note = forms.CharField(required=False, max_length=limits.MAX_NOTE)
     verification = forms.ChoiceField(required=False, choices=Post.Verification.choices)
     publish_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
@@ -96,7 +97,7 @@ class ComposerForm(PostForm):
     alt = forms.CharField(required=False, label="Alt text")
     # An image already uploaded by an earlier attempt whose post was refused: attached without uploading again.
     media_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    embed_url = forms.CharField(required=False, max_length=500, label="Embed a video or social post (URL)")
+    embed_url = forms.CharField(required=False, max_length=limits.MAX_URL, label="Embed a video or social post (URL)")
     # The same for an embed already looked up by an earlier attempt (kept while the link in embed_url is unchanged).
     embed_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -112,7 +113,7 @@ class EditPostForm(PostForm):
     media_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # Published posts only (edit.html shows it for them); the action refuses one on a draft.
     correction = forms.CharField(
-        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False, max_length=limits.MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Say what was wrong and what is right, e.g. “An earlier version of this post misstated the river "
                   "level as 4.2m; it was 2.4m.” Shown at the end of the post and in the corrections log; it cannot be "
                   "taken back. Fix the text above as well.")

@@ -81,7 +81,7 @@ def test_openapi_documents_the_correction(anon, editor, blog):
     assert "corrections" in schemas["PostOut"]["required"]
     assert set(schemas["CorrectionOut"]["properties"]) == {"note", "created_at"}
     post = actions.create_post(editor, blog, headline="x")
-    actions.edit_post(editor, post, correction="Fixed.")
+    actions.patch_post(editor, post, correction="Fixed.")
     assert set(CorrectionOut.model_fields) == set(correction_data(Correction.objects.get()))
 
 
@@ -93,7 +93,7 @@ def test_corrections_do_not_cost_a_query_per_post(client, blog, reporter, editor
         for i in range(20):
             post = actions.create_post(reporter, other, headline=f"p{i}", body="<p>x</p>")
             if corrected:
-                actions.edit_post(editor, post, correction=f"Fix {i}.")
+                actions.patch_post(editor, post, correction=f"Fix {i}.")
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(f"/api/v1/blogs/{other.slug}/posts?limit=20")
         assert response.status_code == 200

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from dateline.coverage.models import IdempotencyRecord, Post
+from dateline.api.models import IdempotencyRecord
+from dateline.coverage.models import Post
 from tests.api.conftest import ApiClient, assert_error
 
 

@@ -124,8 +124,8 @@ def test_an_oversize_file_is_413(tokens, settings):
 
 
 def test_the_upload_action_refuses_files_over_the_limit(editor, settings):
+    from dateline.coverage.actions import upload_image
     from dateline.coverage.errors import PayloadTooLarge
-    from dateline.coverage.media import upload_image
 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
     with pytest.raises(PayloadTooLarge):

@@ -48,7 +48,7 @@ def test_posts_published_between_page_fetches_cause_no_duplicates_or_misses(anon
     def publish_more(page_number):
         actions.create_post(reporter, blog, headline=f"During page {page_number}")
         if page_number == 1:
-            actions.edit_post(editor, draft, status="published")
+            actions.patch_post(editor, draft, status="published")
 
     ids, _ = _walk(anon, f"/blogs/{blog.slug}/posts", limit=4, between_pages=publish_more)
     assert len(ids) == len(set(ids))

@@ -9,7 +9,7 @@ def test_publish_edit_delete_emit_one_change_each(blog, reporter, editor):
     assert post.status == "published"
     assert "<script>" not in post.body
     post = actions.edit_post(reporter, post, headline="First, corrected")
-    post = actions.edit_post(editor, post, pinned=True)
+    post = actions.patch_post(editor, post, pinned=True)
     actions.delete_post(editor, post)
     types = list(Change.objects.filter(blog=blog).values_list("type", flat=True))
     assert types == ["post.published", "post.updated", "post.pinned", "post.deleted"]

@@ -10,11 +10,12 @@ import json
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions, embeds
+from dateline.coverage.actions import create_embed
 from dateline.coverage.apps import check_oembed_providers
 from dateline.coverage.errors import NotAuthenticated, ValidationFailed
-from dateline.coverage.media import create_embed
-from dateline.coverage.models import AuditEntry, Change, Media
+from dateline.coverage.models import Change, Media
 from dateline.settings import env_json
 
 SANDBOX = 'sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"'

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from dateline.coverage import actions
-from dateline.coverage.media import upload_image
+from dateline.coverage.actions import upload_image
 from dateline.coverage.serializers import media_data
 
 

@@ -60,10 +60,10 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
             actions.edit_post(editor, rng.choice(live), headline=f"Edited {step}", update_note="Updated.")
         elif move == "correct":  # sometimes alone, sometimes with an edit: one post.updated either way
             extra = {"headline": f"Corrected {step}"} if rng.random() < 0.5 else {}
-            actions.edit_post(editor, rng.choice(live), correction=f"Correction {step}.", **extra)
+            actions.patch_post(editor, rng.choice(live), correction=f"Correction {step}.", **extra)
         elif move == "pin":
             post = rng.choice(live)
-            actions.edit_post(editor, post, pinned=not post.pinned)
+            actions.patch_post(editor, post, pinned=not post.pinned)
         elif move == "delete":
             actions.delete_post(editor, rng.choice(live))
         elif move == "restore" and deleted:
@@ -71,7 +71,7 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
         elif move == "draft":
             actions.create_post(contributor, blog, headline=f"Draft {step}", body="<p>d</p>")
         elif move == "approve" and drafts:
-            actions.edit_post(editor, rng.choice(drafts), status="published")
+            actions.patch_post(editor, rng.choice(drafts), status="published")
         elif move == "keypoints":
             chosen = rng.sample(live, k=min(len(live), rng.randint(0, 4)))
             actions.set_key_points(editor, blog, [

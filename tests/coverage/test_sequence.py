@@ -61,15 +61,15 @@ def test_a_noop_edit_makes_no_change(blog, reporter):
 
 def test_a_rolled_back_action_leaves_no_change_and_publishes_nothing(blog, reporter, monkeypatch):
     """A failure inside the transaction rolls back content and change together; the broker never hears of it."""
-    from dateline.coverage import actions as mod
+    from dateline.coverage.actions import core, posts
 
     published = []
-    monkeypatch.setattr(mod, "get_broker", lambda: type("B", (), {"publish": published.append})())
+    monkeypatch.setattr(core, "get_broker", lambda: type("B", (), {"publish": published.append})())
 
     def boom(post):
         raise RuntimeError("renderer down")
 
-    monkeypatch.setattr(mod, "render_post", boom)
+    monkeypatch.setattr(posts, "render_post", boom)
     with pytest.raises(RuntimeError):
         actions.create_post(reporter, blog, headline="Lost?", body="<p>x</p>")
     assert not Post.objects.filter(blog=blog).exists()

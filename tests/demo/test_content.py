@@ -141,7 +141,8 @@ def test_a_verification_note_says_what_could_not_be_checked(demo):
 
 def test_loading_the_demo_again_changes_nothing(db, settings, tmp_path):
     """``dateline demo`` is idempotent: a second load writes no change, no media and no post."""
-    from dateline.coverage.models import AuditEntry, Change, LiveBlog, Media, Post
+    from dateline.audit.models import AuditEntry
+    from dateline.coverage.models import Change, LiveBlog, Media, Post
     from dateline.demo.loader import load_demo
 
     settings.MEDIA_ROOT = tmp_path

@@ -44,7 +44,7 @@ def main() -> None:
                 elif step == 3:
                     actions.edit_post(editor, posts[-1], headline=f"Edited {counter}")
                 elif step == 4:
-                    actions.edit_post(editor, posts[0], pinned=not posts[0].pinned)
+                    actions.patch_post(editor, posts[0], pinned=not posts[0].pinned)
                 else:
                     actions.delete_post(editor, posts[1])
         elif command == "token":

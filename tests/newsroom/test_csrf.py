@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 
 from dateline.accounts.models import User
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions
-from dateline.coverage.models import AuditEntry, BlogMembership, Change, LiveBlog, Post
+from dateline.coverage.models import BlogMembership, Change, LiveBlog, Post
 from dateline.newsroom import presence, urls
 
 # Route name -> (form data, which fixture post the route acts on).

@@ -9,9 +9,10 @@ import re
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions
-from dateline.coverage.media import upload_image
-from dateline.coverage.models import AuditEntry, Media, Post
+from dateline.coverage.actions import upload_image
+from dateline.coverage.models import Media, Post
 from tests.newsroom.conftest import png_bytes
 
 

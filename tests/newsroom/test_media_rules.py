@@ -12,8 +12,8 @@ from django.test import Client
 
 from dateline.accounts.models import ApiToken, User
 from dateline.coverage import actions
+from dateline.coverage.actions import upload_image
 from dateline.coverage.errors import Forbidden
-from dateline.coverage.media import upload_image
 from dateline.coverage.models import Post
 from tests.newsroom.conftest import png_bytes
 

@@ -8,11 +8,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from dateline.accounts import actions as people
 from dateline.accounts.models import ApiToken, Role, User
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions
+from dateline.coverage import actions as people
 from dateline.coverage.errors import Forbidden
-from dateline.coverage.models import AuditEntry, BlogMembership, Post
+from dateline.coverage.models import BlogMembership, Post
 
 NEW = {"username": "grace", "display_name": "Grace H", "role": "reporter", "password": "a-long-passphrase"}
 

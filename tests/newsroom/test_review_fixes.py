@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions
 from dateline.coverage.errors import Conflict, Forbidden
-from dateline.coverage.models import AuditEntry, KeyPoint, Post
+from dateline.coverage.models import KeyPoint, Post
 from dateline.coverage.scheduler import publish_due
 from tests.newsroom.conftest import kp_version
 
@@ -17,7 +18,7 @@ from tests.newsroom.conftest import kp_version
 def test_an_editor_scheduling_a_contributors_draft_publishes_it_in_the_editors_name(actors, blog):
     draft = actions.create_post(actors["contributor"], blog, headline="From the shelter")
     due = timezone.now() + timedelta(minutes=5)
-    actions.edit_post(actors["editor"], draft, publish_at=due)
+    actions.patch_post(actors["editor"], draft, publish_at=due)
     draft.refresh_from_db()
     assert draft.scheduled_by == actors["editor"]
     assert publish_due(due) == 1
@@ -56,10 +57,10 @@ def test_a_reporter_named_on_a_contributors_draft_cannot_approve_it(actors, blog
     draft = actions.create_post(actors["contributor"], blog, headline="Draft",
                                 authors=[actors["contributor"].username, actors["reporter"].username])
     with pytest.raises(Forbidden, match="someone else filed"):
-        actions.edit_post(actors["reporter"], draft, status=Post.Status.PUBLISHED)
+        actions.patch_post(actors["reporter"], draft, status=Post.Status.PUBLISHED)
     with pytest.raises(Forbidden, match="someone else filed"):
-        actions.edit_post(actors["reporter"], draft, publish_at=timezone.now() + timedelta(hours=1))
-    actions.edit_post(actors["editor"], draft, status=Post.Status.PUBLISHED)
+        actions.patch_post(actors["reporter"], draft, publish_at=timezone.now() + timedelta(hours=1))
+    actions.patch_post(actors["editor"], draft, status=Post.Status.PUBLISHED)
     draft.refresh_from_db()
     assert draft.status == Post.Status.PUBLISHED
 
@@ -95,7 +96,7 @@ def test_an_ended_blog_takes_no_new_posts_until_reopened(actors, blog):
         with pytest.raises(Conflict, match="has ended"):
             actions.create_post(actors[role], blog, headline="After the end")
     with pytest.raises(Conflict, match="has ended"):
-        actions.edit_post(actors["editor"], draft, status=Post.Status.PUBLISHED)
+        actions.patch_post(actors["editor"], draft, status=Post.Status.PUBLISHED)
     actions.edit_post(actors["reporter"], published, headline="Earlier (corrected)")  # edits still go in
     assert publish_due(due) == 0
     scheduled.refresh_from_db()

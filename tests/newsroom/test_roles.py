@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 
 from dateline.accounts.models import ApiToken
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions
 from dateline.coverage.errors import Forbidden
-from dateline.coverage.models import AuditEntry, Post
+from dateline.coverage.models import Post
 
 
 def compose(client, blog, **data):

@@ -8,9 +8,10 @@ from datetime import UTC, timedelta
 import pytest
 from django.utils import timezone
 
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions
 from dateline.coverage.errors import Forbidden, ValidationFailed
-from dateline.coverage.models import AuditEntry, Post
+from dateline.coverage.models import Post
 from dateline.coverage.scheduler import publish_due
 
 

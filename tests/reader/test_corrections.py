@@ -26,9 +26,9 @@ def html_of(response) -> str:
 def corrected(anatomy, editor):
     """The anatomy blog with a correction on "River breaks its banks" (09:42) and a later one on the pinned post."""
     posts = {p.headline: p for p in Post.objects.filter(blog=anatomy, status="published")}
-    actions.edit_post(editor, posts["River breaks its banks"], now=DAY + timedelta(hours=3, minutes=42),
+    actions.patch_post(editor, posts["River breaks its banks"], now=DAY + timedelta(hours=3, minutes=42),
                       correction=NOTE)
-    actions.edit_post(editor, posts["Dam spillway in use"], now=DAY + timedelta(hours=4),
+    actions.patch_post(editor, posts["Dam spillway in use"], now=DAY + timedelta(hours=4),
                       correction="The spillway is at Tallow Moor, not Kelderby.")
     anatomy.refresh_from_db()
     return anatomy
@@ -87,7 +87,7 @@ def test_corrections_of_deleted_posts_leave_the_log_and_come_back_with_a_restore
 
 def test_the_corrections_log_escapes_notes_and_headlines(client, editor, reporter, blog):
     post = actions.create_post(reporter, blog, headline="<img src=x onerror=alert(1)>")
-    actions.edit_post(editor, post, correction="<script>alert(1)</script> was wrong")
+    actions.patch_post(editor, post, correction="<script>alert(1)</script> was wrong")
     page = html_of(client.get(f"/live/{blog.slug}/corrections/"))
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; was wrong" in page
     assert "<img src=x" not in page

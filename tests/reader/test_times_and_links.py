@@ -29,7 +29,7 @@ def test_time_elements_carry_whole_seconds_when_the_times_have_microseconds(clie
     """Posts written through the API have microsecond timestamps; no page writes them into ``datetime``."""
     blog = actions.create_blog(editor, title="Real times", time_zone="Europe/London", coverage_start=DAY + MICROS)
     post = actions.create_post(reporter, blog, now=DAY + timedelta(hours=1) + MICROS, headline="Published")
-    actions.edit_post(editor, post, now=DAY + timedelta(hours=2) + MICROS, update_note="Updated.",
+    actions.patch_post(editor, post, now=DAY + timedelta(hours=2) + MICROS, update_note="Updated.",
                       correction="An earlier version misspelt a name.")
     pages = [f"/live/{blog.slug}/", f"/live/{blog.slug}/posts/{post.pk}/", f"/live/{blog.slug}/embed/",
              f"/live/{blog.slug}/corrections/", "/"]
@@ -46,7 +46,7 @@ def test_an_update_on_a_later_day_says_which_day(editor, reporter):
     blog = actions.create_blog(editor, title="Floods", time_zone="Europe/London", coverage_start=DAY)
     post = actions.create_post(reporter, blog, now=DAY.replace(hour=7, minute=10), headline="Post 12")
     later = DAY.replace(day=30, hour=21, minute=50)
-    edited = actions.edit_post(editor, post, now=later, update_note="Updated.", correction="Wrong street.")
+    edited = actions.patch_post(editor, post, now=later, update_note="Updated.", correction="Wrong street.")
     assert '07:10 <span class="post__zone">GMT</span>' in edited.html
     assert 'Updated <time datetime="2026-11-30T21:50:00+00:00">30 Nov, 21:50 GMT</time>' in edited.html
     assert '(<time datetime="2026-11-30T21:50:00+00:00">30 Nov, 21:50</time>): Wrong street.' in edited.html

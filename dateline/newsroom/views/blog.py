@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -64,7 +65,7 @@ def _one_link_each(points: list[dict[str, Any]]) -> None:
         raise ValidationFailed("Some key points link to both a post and a web address.", fields=both)
 
 
-def _key_points_page(request: HttpRequest, blog: LiveBlog, points: list[dict[str, Any]], *,
+def _key_points_page(request: HttpRequest, blog: LiveBlog, points: Sequence[Mapping[str, Any]], *,
                      error: ActionError | None = None, drafted: bool = False) -> HttpResponse:
     """The form, carrying the version of the list as it is now: saving it over a list changed since is refused.
 
@@ -121,9 +122,9 @@ def end_coverage(request: HttpRequest, slug: str) -> HttpResponse:
 @newsroom_view
 @require_POST
 def reopen_coverage(request: HttpRequest, slug: str) -> HttpResponse:
-    """Undo an end: the blog is live again and takes posts (an ended blog takes none, see ``actions._require_open``)."""
+    """Undo an end: the blog is live again and takes posts (an ended blog takes none: ``actions.core.require_open``)."""
     blog = blog_for(request, slug)
-    actions.update_blog(request.user, blog, status=LiveBlog.Status.LIVE)
+    actions.reopen_blog(request.user, blog)
     messages.success(request, "Coverage reopened. The blog is live again and takes new posts.")
     return redirect("newsroom:desk", slug=blog.slug)
 

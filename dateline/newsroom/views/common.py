@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from dateline.coverage import permissions as perm
+from dateline.coverage.actions import upload_image
 from dateline.coverage.errors import ActionError, Forbidden
-from dateline.coverage.media import upload_image
 from dateline.coverage.models import LiveBlog, Media, Post
 from dateline.coverage.render import local_time
 from dateline.coverage.serializers import post_authors

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dateline.coverage import actions
 from dateline.coverage import permissions as perm
+from dateline.coverage.actions import create_embed
 from dateline.coverage.embeds import providers
 from dateline.coverage.errors import ActionError
-from dateline.coverage.media import create_embed
 from dateline.coverage.models import LiveBlog, Media, Post
 from dateline.coverage.validation import parse_id
 from dateline.newsroom import presence
@@ -30,10 +30,7 @@ STREAM_LENGTH = 60
 
 def _drafts(user: Any, blog: LiveBlog) -> QuerySet[Post]:
     """The drafts this user sees on the desk: all of them for editors (who approve), their own for everyone else."""
-    drafts = Post.objects.filter(blog=blog, status=Post.Status.DRAFT).order_by("-updated_at")
-    if not perm.is_editor(user):
-        drafts = drafts.filter(Q(created_by=user) | Q(authors=user)).distinct()
-    return drafts
+    return perm.visible_posts(user, Post.objects.filter(blog=blog, status=Post.Status.DRAFT)).order_by("-updated_at")
 
 
 def _queue_etag(user: Any, blog: LiveBlog) -> str:
@@ -168,10 +165,7 @@ def editing_now(request: HttpRequest, slug: str) -> JsonResponse:
     """
     blog = blog_for(request, slug)
     ids = [i for i in (parse_id(raw) for raw in request.GET.get("ids", "").split(",")[:200]) if i is not None]
-    visible = Post.objects.filter(blog=blog, pk__in=ids)
-    if not perm.is_editor(request.user):
-        visible = visible.filter(Q(status=Post.Status.PUBLISHED) | Q(created_by=request.user)
-                                 | Q(authors=request.user)).distinct()
+    visible = perm.visible_posts(request.user, Post.objects.filter(blog=blog, pk__in=ids))
     names = presence.editing(visible.values_list("pk", flat=True), request.user)
     return JsonResponse({"editing": {str(pk): who for pk, who in names.items()}})
 

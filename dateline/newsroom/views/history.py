@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from dateline.audit.models import AuditEntry
 from dateline.coverage import actions
 from dateline.coverage import permissions as perm
 from dateline.coverage.errors import Forbidden
-from dateline.coverage.models import AuditEntry, LiveBlog, PostRevision
+from dateline.coverage.models import LiveBlog, PostRevision
 from dateline.coverage.validation import parse_id
 from dateline.newsroom.diffs import post_diff
 from dateline.newsroom.views.common import Refused, blog_for, can_edit, newsroom_view, page, post_for

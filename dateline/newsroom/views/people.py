@@ -1,7 +1,7 @@
 """Admins' page for people: list accounts, create one, change a role, deactivate, and set blog teams.
 
 Views stay thin: each checks the admin role up front (so a GET is refused as well as a write) and leaves the real
-check, validation and audit entry to ``accounts.actions``.
+check, validation and audit entry to ``coverage.actions`` (people.py, teams.py).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dateline.accounts import actions
 from dateline.accounts.models import Role, User
+from dateline.coverage import actions, limits
 from dateline.coverage import permissions as perm
+from dateline.coverage.actions.teams import TEAM_ROLES
 from dateline.coverage.errors import ActionError, Forbidden, ValidationFailed
 from dateline.coverage.models import BlogMembership, LiveBlog
 from dateline.coverage.validation import parse_id
@@ -34,7 +35,7 @@ def _people_page(request: HttpRequest, *, error: ActionError | None = None,
         Prefetch("blog_memberships", queryset=BlogMembership.objects.select_related("blog")))
     return page(request, "people.html", {
         "people": users, "roles": Role.choices, "error": error, "submitted": submitted or {},
-        "min_password": actions.MIN_PASSWORD,
+        "min_password": limits.MIN_PASSWORD,
     }, status=error.status if error else 200)
 
 
@@ -66,7 +67,7 @@ def person(request: HttpRequest, user_id: int) -> HttpResponse:
     on = {m.blog_id for m in memberships}
     return page(request, "person.html", {
         "person": user, "roles": Role.choices, "memberships": memberships,
-        "team_role": user.role in actions.TEAM_ROLES, "is_self": user.pk == request.user.pk,
+        "team_role": user.role in TEAM_ROLES, "is_self": user.pk == request.user.pk,
         "other_blogs": LiveBlog.objects.exclude(pk__in=on).order_by("title"),
     })
 

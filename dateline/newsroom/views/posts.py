@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dateline.coverage import actions
 from dateline.coverage import permissions as perm
+from dateline.coverage.actions import copy_with_text
 from dateline.coverage.errors import ActionError, Forbidden, StaleVersion, ValidationFailed
-from dateline.coverage.media import copy_with_text
 from dateline.coverage.models import LiveBlog, Media, Post
 from dateline.coverage.render import local_time
 from dateline.coverage.validation import parse_id, text
@@ -135,7 +135,7 @@ def edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         with transaction.atomic():
             if "media_form" in request.POST:  # edit.html's media fieldset was sent (a hand-made form may lack it)
                 fields["media"] = _edited_media(request, post, added)
-            post = actions.edit_post(request.user, post, expected_version=form.cleaned_data["version"], **fields)
+            post = actions.patch_post(request.user, post, expected_version=form.cleaned_data["version"], **fields)
     except StaleVersion as stale:
         return _conflict(request, blog, post, form, stale, added)
     except ActionError as error:
@@ -233,7 +233,8 @@ def pin(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     # The action refuses non-editors too, but only after the version check; saying "not allowed" first is clearer
     # than "reload" to someone for whom reloading cannot help.
     perm.require_editor(request.user, "pin posts")
-    _versioned(request, lambda version: actions.edit_post(request.user, post, expected_version=version, pinned=pinned))
+    verb = actions.pin_post if pinned else actions.unpin_post
+    _versioned(request, lambda version: verb(request.user, post, expected_version=version))
     messages.success(request, "Pinned to the top." if pinned else "Unpinned.")
     return _back(request, blog)
 
@@ -245,8 +246,7 @@ def approve(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     post = post_for(request, blog, post_id)
     if not perm.can_publish(request.user):  # as in the action, checked first for the reason given at ``pin``
         raise Forbidden("Only editors and reporters can publish; an editor approves contributors' drafts.")
-    _versioned(request, lambda version: actions.edit_post(request.user, post, expected_version=version,
-                                                           status=Post.Status.PUBLISHED))
+    _versioned(request, lambda version: actions.approve_post(request.user, post, expected_version=version))
     messages.success(request, "Approved and published.")
     return _back(request, blog)
 

@@ -1,9 +1,5 @@
-"""Managing people: accounts, roles and blog teams. Admins only; every change leaves an audit entry.
-
-The same shape as ``coverage.actions`` (permission, validation, write, audit in one transaction), so the newsroom's
-people page and any future API or script behave alike. Blog team changes go through ``coverage.actions`` (which
-writes their audit entries) after the admin check here.
-"""
+"""People: accounts, roles and activation. Admins only (or the operator, at the command line); every change
+leaves an audit entry, so the People page, the CLI and any future API behave alike."""
 
 from __future__ import annotations
 
@@ -14,22 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dateline.accounts.models import Role, User
-from dateline.coverage import actions as coverage_actions
 from dateline.coverage import permissions as perm
+from dateline.coverage.actions.core import audit
 from dateline.coverage.errors import Forbidden, ValidationFailed
-from dateline.coverage.models import AuditEntry, BlogMembership, LiveBlog
+from dateline.coverage.limits import MAX_DISPLAY_NAME, MAX_PASSWORD, MAX_USERNAME, MIN_PASSWORD
+from dateline.coverage.permissions import Actor
 from dateline.coverage.validation import is_encodable, text
 
-# Django's own checks allow any length over 0 unless validators are configured; a newsroom account opens every
-# unpublished draft, so it needs at least a passphrase-like length whatever the settings say.
-MIN_PASSWORD = 10
-MAX_PASSWORD = 200
-MAX_DISPLAY_NAME = 150
-TEAM_ROLES = frozenset({Role.REPORTER, Role.CONTRIBUTOR})
 
-
-def _audit(actor: Any, action: str, user: User, **detail: Any) -> None:
-    AuditEntry.objects.create(actor=actor, action=action, detail={"user": user.username, **detail})
+def _audit(actor: Actor | None, action: str, user: User, **detail: Any) -> None:
+    audit(actor, action, user=user.username, **detail)
 
 
 def _role(fields: dict[str, str], value: Any) -> str:
@@ -44,30 +34,30 @@ def _staff_flags(user: User) -> None:
     user.is_staff = user.is_superuser = user.role == Role.ADMIN
 
 
-def _not_yourself(actor: Any, user: User, what: str) -> None:
+def _not_yourself(actor: Actor, user: User, what: str) -> None:
     """An admin cannot demote or deactivate themselves: with that rule there is always one active admin left."""
     if user.pk == actor.pk:
         raise Forbidden(f"You cannot {what} yourself; ask another admin.", code="self_change")
 
 
-def create_user(actor: Any, *, username: Any, role: Any, password: Any, display_name: Any = "") -> User:
+def create_user(actor: Actor, *, username: Any, role: Any, password: Any, display_name: Any = "") -> User:
     """A new account with a role and a password (it can sign in at once)."""
     perm.require_admin(actor, "create accounts")
     return _create_user(actor, username=username, role=role, password=password, display_name=display_name)
 
 
-def create_user_by_operator(*, username: Any, role: Any, password: str | None) -> User:
+def create_user_by_operator(*, username: Any, role: Any, password: str | None, display_name: Any = "") -> User:
     """``dateline user create``: whoever runs the server's command line (how the first admin comes to exist).
 
     The same checks as the people page; without a password the account has none usable (API tokens only).
     The audit entry has no actor: the operator is not an account.
     """
-    return _create_user(None, username=username, role=role, password=password, display_name="")
+    return _create_user(None, username=username, role=role, password=password, display_name=display_name)
 
 
-def _create_user(actor: Any, *, username: Any, role: Any, password: Any, display_name: Any) -> User:
+def _create_user(actor: Actor | None, *, username: Any, role: Any, password: Any, display_name: Any) -> User:
     fields: dict[str, str] = {}
-    name = text(fields, "username", username, 150, required=True)
+    name = text(fields, "username", username, MAX_USERNAME, required=True)
     if "username" not in fields:
         try:
             User.username_validator(name)
@@ -100,7 +90,7 @@ def _create_user(actor: Any, *, username: Any, role: Any, password: Any, display
     return user
 
 
-def set_role(actor: Any, user: User, role: Any) -> User:
+def set_role(actor: Actor, user: User, role: Any) -> User:
     """Change someone's role. Takes effect on their next request (permissions are read from the row each time)."""
     perm.require_admin(actor, "change roles")
     fields: dict[str, str] = {}
@@ -120,7 +110,7 @@ def set_role(actor: Any, user: User, role: Any) -> User:
     return user
 
 
-def set_active(actor: Any, user: User, active: bool) -> User:
+def set_active(actor: Actor, user: User, active: bool) -> User:
     """Deactivate (or reactivate) an account. Nothing is deleted: bylines, revisions and the audit log keep the
     person. A deactivated user is signed out on their next request, their API tokens stop working, and posts they
     scheduled are cancelled rather than published in their name (``permissions.role_of``)."""
@@ -136,13 +126,24 @@ def set_active(actor: Any, user: User, active: bool) -> User:
     return user
 
 
-def set_team_member(actor: Any, blog: LiveBlog, user: User, member: bool) -> BlogMembership | None:
-    """Put a reporter or contributor on a blog's team, or take them off (editors and admins are on every blog)."""
-    perm.require_admin(actor, "manage people")
-    if member:
-        if user.role not in TEAM_ROLES:
-            raise ValidationFailed("Editors and admins work on every blog; teams are for reporters and contributors.",
-                                   fields={"blog": "Not needed for this role."})
-        return coverage_actions.add_member(actor, blog, user)
-    coverage_actions.remove_member(actor, blog, user)
-    return None
+def ensure_user(*, username: str, role: str, display_name: str = "") -> User:
+    """The operator's way to have an account with this role and byline (the demo's reporters; bylines an import
+    brings): created without a password when missing (it cannot sign in until an admin sets one), brought to
+    ``role`` and ``display_name`` when it exists. Audited when anything changes; nothing is written otherwise."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return _create_user(None, username=username, role=role, password=None, display_name=display_name)
+    fields: dict[str, str] = {}
+    clean_role = _role(fields, role)
+    shown = text(fields, "display_name", display_name, MAX_DISPLAY_NAME)
+    if fields:
+        raise ValidationFailed("The account was not changed.", fields=fields)
+    if (user.role, user.display_name) == (clean_role, shown):
+        return user
+    with transaction.atomic():
+        old = {"role": user.role, "display_name": user.display_name}
+        user.role, user.display_name = clean_role, shown
+        _staff_flags(user)
+        user.save(update_fields=["role", "display_name", "is_staff", "is_superuser"])
+        _audit(None, "user.update", user, old=old, new={"role": clean_role, "display_name": shown})
+    return user

@@ -1,0 +1,85 @@
+"""Every change the actions write is valid against the published event schema, and each verb names its event.
+
+The schema is generated from ``dateline/events.py`` with ``additionalProperties: false`` on every object, so a
+field an action starts sending without declaring it there fails here."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import jsonschema_rs
+import pytest
+from django.utils import timezone
+
+from dateline.coverage import actions
+from dateline.coverage.models import Change
+from dateline.events import CHANGE_EVENTS, EventType, schema
+
+
+def _exercise(editor, reporter, blog):
+    """One of every kind of change, and the verbs that make none (a draft, a schedule)."""
+    first = actions.create_post(reporter, blog, headline="Ferry halted", body="<p>The <b>ferry</b> stopped.</p>",
+                                tags=["transport"])
+    second = actions.create_post(editor, blog, headline="Bridge shut", body="<p>Closed at noon.</p>")
+    draft = actions.create_post(reporter, blog, headline="Queue at the port", status="draft")
+    actions.schedule_post(reporter, draft, publish_at=timezone.now() + timedelta(hours=1))
+    actions.edit_post(reporter, first, headline="Ferry halted by fog")
+    actions.pin_post(editor, second)
+    actions.unpin_post(editor, second)
+    actions.correct_post(editor, first, correction="An earlier version named the wrong ferry.")
+    actions.approve_post(editor, draft)
+    actions.set_key_points(editor, blog, [{"text": "<strong>Ferry:</strong> halted by fog.", "post_id": first.pk}])
+    actions.delete_post(editor, first)  # also unlinks its key point: keypoints.updated
+    actions.restore_post(editor, first)
+    actions.update_blog(editor, blog, description="The day the bridge shut.")
+    actions.end_blog(editor, blog)
+
+
+def test_every_change_validates_against_the_published_schema(client, editor, reporter, blog):
+    answer = client.get("/live/events.schema.json")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/schema+json"
+    published = json.loads(answer.content)
+    assert published == json.loads(json.dumps(schema())), "the endpoint serves the generated schema"
+    validator = jsonschema_rs.validator_for(published)
+    _exercise(editor, reporter, blog)
+    changes = list(Change.objects.filter(blog=blog).order_by("seq"))
+    assert {c.type for c in changes} == {cls.type.value for cls in CHANGE_EVENTS}, "every event type was made"
+    for change in changes:
+        data = json.loads(change.data)
+        errors = [str(e) for e in validator.iter_errors(data)]
+        assert errors == [], (change.type, errors)
+        assert data["type"] == change.type and data["seq"] == change.seq
+
+
+def test_each_verb_makes_the_event_it_names(editor, reporter, blog):
+    """The event follows the verb, not the fields that happened to change: an edit that only flips the pin
+    is still an edit (post.updated); pin_post is post.pinned; approving is post.published."""
+    post = actions.create_post(editor, blog, headline="Storm warning")
+    draft = actions.create_post(reporter, blog, headline="Wind gusts", status="draft")
+
+    def last() -> str:
+        return Change.objects.filter(blog=blog).latest("seq").type
+
+    actions.edit_post(editor, post, pinned=True)
+    assert last() == EventType.POST_UPDATED
+    actions.unpin_post(editor, post)
+    assert last() == EventType.POST_UNPINNED
+    actions.pin_post(editor, post)
+    assert last() == EventType.POST_PINNED
+    actions.approve_post(editor, draft, headline="Wind gusts of 90 km/h")
+    assert last() == EventType.POST_PUBLISHED
+    seq = blog.changes.count()
+    actions.pin_post(editor, post)  # already pinned: nothing to tell readers
+    assert blog.changes.count() == seq
+
+
+@pytest.mark.parametrize("given", [{"pinned": True}, {"status": "published"}, {"correction": "Wrong gust speed."},
+                                   {"headline": "New"}])
+def test_patch_routes_a_request_to_its_verb(editor, reporter, blog, given):
+    """What a PATCH asks for picks the verb: pinned alone pins, status publishes a draft, a correction corrects."""
+    post = actions.create_post(reporter, blog, headline="Gusts", **({"status": "draft"} if "status" in given else {}))
+    actions.patch_post(editor, post, **given)
+    expected = {"pinned": EventType.POST_PINNED, "status": EventType.POST_PUBLISHED,
+                "correction": EventType.POST_UPDATED, "headline": EventType.POST_UPDATED}[next(iter(given))]
+    assert Change.objects.filter(blog=blog).latest("seq").type == expected
