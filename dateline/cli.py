@@ -104,7 +104,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     try:
         _token, raw = issue_token(None, user, label=args.label or "cli")
     except ValidationFailed as refused:
-        print(f"dateline token create: --label: {refused.fields.get('label', refused.message)}", file=sys.stderr)
+        print(f"dateline token create: --label: {refused.message}", file=sys.stderr)
         return 2
     print(raw)
     return 0

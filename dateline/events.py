@@ -198,22 +198,23 @@ class KeyPointsUpdated(ChangeEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class BlogUpdated(ChangeEvent):
-    """The blog's details changed; ``html`` is the new header, ``key_points_html`` the box (its heading follows
-    the status)."""
-
-    type = EventType.BLOG_UPDATED
+class _BlogEvent(ChangeEvent):
     blog: BlogObject
-    key_points_html: str
+    key_points_html: str  # the key points box again: its heading follows the status ("What we covered here")
 
 
 @dataclass(frozen=True, slots=True)
-class BlogEnded(ChangeEvent):
-    """Coverage ended: the same payload as ``blog.updated``."""
+class BlogUpdated(_BlogEvent):
+    """The blog's details changed; ``html`` is the new header."""
+
+    type = EventType.BLOG_UPDATED
+
+
+@dataclass(frozen=True, slots=True)
+class BlogEnded(_BlogEvent):
+    """Coverage ended; ``html`` is the new header, which says so."""
 
     type = EventType.BLOG_ENDED
-    blog: BlogObject
-    key_points_html: str
 
 
 @dataclass(frozen=True, slots=True)

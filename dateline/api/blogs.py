@@ -32,6 +32,7 @@ from dateline.api.schemas import (
 from dateline.coverage import actions
 from dateline.coverage import permissions as perm
 from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.permissions import Actor
 from dateline.coverage.serializers import (
     blog_data,
     key_points_data,
@@ -74,7 +75,7 @@ def _blog(slug: str) -> LiveBlog:
     return blog
 
 
-def _may_see(user: Any, post: Post) -> bool:
+def _may_see(user: Actor | None, post: Post) -> bool:
     return post.status == Post.Status.PUBLISHED or perm.can_see_drafts(user, post)
 
 

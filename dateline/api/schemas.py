@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt, StrictStr, WithJsonSchema
 
+from dateline.coverage import limits
 from dateline.coverage.validation import MAX_ID
 
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
@@ -180,17 +181,23 @@ VERIFICATION_HELP = ("A label shown on the post: 'verified' (checked by the news
                      "none. Explain it in verification_note.")
 
 
+HEADLINE_HELP = f"At most {limits.MAX_HEADLINE} characters."
+BODY_HELP = (f"HTML; sanitised (no scripts, event handlers or javascript: URLs); at most {limits.MAX_BODY:,} "
+             "characters once sanitised.")
+NOTE_HELP = f"Plain text, at most {limits.MAX_NOTE} characters."
+TAGS_HELP = f"At most {limits.MAX_TAGS} tags of at most {limits.MAX_TAG} characters."
+
+
 class PostCreate(Strict):
-    headline: StrictStr | None = None
-    body: StrictStr | None = Field(
-        None, description="HTML; sanitised (no scripts, event handlers or javascript: URLs).")
+    headline: StrictStr | None = Field(None, description=HEADLINE_HELP)
+    body: StrictStr | None = Field(None, description=BODY_HELP)
     status: Literal["draft", "published"] | None = Field(
         None, description="Omitted: published at once for editors and reporters, a draft for contributors.")
     pinned: StrictBool | None = Field(None, description="Editors only.")
-    tags: list[StrictStr] | None = None
+    tags: list[StrictStr] | None = Field(None, description=TAGS_HELP)
     authors: list[Author] | None = Field(None, description="Default: the caller.")
-    update_note: StrictStr | None = None
-    verification_note: StrictStr | None = None
+    update_note: StrictStr | None = Field(None, description=NOTE_HELP)
+    verification_note: StrictStr | None = Field(None, description=NOTE_HELP)
     verification: Verification | None = Field(
         None, description=VERIFICATION_HELP)
     media: list[Id] | None = Field(None, description="Media ids from POST /media, in display order.")
@@ -199,28 +206,28 @@ class PostCreate(Strict):
 
 
 class PostPatch(Strict):
-    headline: StrictStr | None = None
-    body: StrictStr | None = None
+    headline: StrictStr | None = Field(None, description=HEADLINE_HELP)
+    body: StrictStr | None = Field(None, description=BODY_HELP)
     status: Literal["draft", "published"] | None = Field(
         None, description="'published' publishes (approves) a draft; a published post cannot go back to draft.")
     pinned: StrictBool | None = Field(None, description="Editors only.")
-    tags: list[StrictStr] | None = None
+    tags: list[StrictStr] | None = Field(None, description=TAGS_HELP)
     authors: list[Author] | None = None
-    update_note: StrictStr | None = None
-    verification_note: StrictStr | None = None
+    update_note: StrictStr | None = Field(None, description=NOTE_HELP)
+    verification_note: StrictStr | None = Field(None, description=NOTE_HELP)
     verification: Verification | None = Field(
         None, description=VERIFICATION_HELP)
     media: list[Id] | None = None
     publish_at: AwareDatetime | None = Field(None, description="Schedule a draft; null cancels the schedule.")
     correction: StrictStr | None = Field(
         None, description=(
-            "Publish a correction with this edit (plain text, at most 500 characters): shown at the end of the post "
-            "and in the blog's corrections log (/live/<slug>/corrections/). Published posts only (422 on a draft). "
-            "A correction alone is an edit: it bumps the version and is one post.updated change."))
+            f"Publish a correction with this edit (plain text, at most {limits.MAX_NOTE} characters): shown at the end "
+            "of the post and in the blog's corrections log (/live/<slug>/corrections/). Published posts only (422 on "
+            "a draft). A correction alone is an edit: it bumps the version and is one post.updated change."))
 
 
 class KeyPointIn(Strict):
-    text: StrictStr = Field(description="Inline HTML: strong, em, a.")
+    text: StrictStr = Field(description=f"Inline HTML: strong, em, a; at most {limits.MAX_KEY_POINT} characters.")
     post_id: Id | None = Field(None, description="A published post of this blog the point links to.")
     url: StrictStr | None = Field(None, description="An http(s) link, when the point links elsewhere.")
 

@@ -46,8 +46,19 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(3000, 1, 1, tzinfo=UTC)  # exclusive
 
 
-def for_browser() -> dict[str, int]:
-    """What the composer counts against (rendered into the desk page as JSON, read by composer.js)."""
+def by_field() -> dict[str, int]:
+    """The limits by form field name, for templates (``maxlength="{{ limits.headline }}"``: the browser stops the
+    typing where the server would refuse) and anything else that shows a form."""
     return {"headline": MAX_HEADLINE, "body": MAX_BODY, "update_note": MAX_NOTE, "verification_note": MAX_NOTE,
             "correction": MAX_NOTE, "caption": MAX_CAPTION, "credit": MAX_CREDIT, "alt": MAX_ALT,
-            "embed_url": MAX_URL, "tags": MAX_TAGS, "tag": MAX_TAG}
+            "embed_url": MAX_URL, "url": MAX_URL, "tags": MAX_TAGS, "tag": MAX_TAG, "key_point": MAX_KEY_POINT,
+            "blog_title": MAX_BLOG_TITLE, "description": MAX_DESCRIPTION, "username": MAX_USERNAME,
+            "display_name": MAX_DISPLAY_NAME, "password": MAX_PASSWORD, "min_password": MIN_PASSWORD}
+
+
+def context(request: object) -> dict[str, dict[str, int]]:
+    """Template context processor: ``limits`` in every template (settings.TEMPLATES)."""
+    return {"limits": _BY_FIELD}
+
+
+_BY_FIELD = by_field()

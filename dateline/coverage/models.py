@@ -132,7 +132,7 @@ class Post(models.Model):
     version = models.PositiveIntegerField(default=1)
     # The reader-facing fragment, rendered once by the action that last changed the post.
     html = models.TextField(blank=True)
-    # A draft with a publish time is scheduled: the scheduler publishes it (``actions.publish_scheduled_post``) once due.
+    # A draft with a publish time is scheduled: the scheduler publishes it (actions.publish_scheduled_post) when due.
     # Stored on the row, not in a timer, so a restart loses nothing.
     publish_at = models.DateTimeField(null=True, blank=True)
     # Who set publish_at: the scheduler publishes in their name and with their permissions (an editor scheduling

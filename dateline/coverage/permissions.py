@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
@@ -19,10 +19,10 @@ PUBLISHERS = {Role.ADMIN, Role.EDITOR, Role.REPORTER}
 Actor: TypeAlias = User | AnonymousUser
 
 
-def role_of(actor: Any) -> str | None:
+def role_of(actor: Actor | None) -> str | None:
     """The actor's role, or None for nobody. A deactivated user has none: sign-in and API tokens already refuse
     them, and this also stops what runs in their name later (a post they scheduled is cancelled, not published)."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", True):
+    if not isinstance(actor, User) or not actor.is_active:
         return None
     return actor.role
 
@@ -32,73 +32,75 @@ def account(actor: Actor | None) -> User | None:
     return actor if isinstance(actor, User) and role_of(actor) else None
 
 
-def require_user(actor: Any) -> None:
+def require_user(actor: Actor | None) -> None:
     if role_of(actor) is None:
         raise NotAuthenticated("Sign in or send an API token (Authorization: Bearer <token>).")
 
 
-def is_editor(actor: Any) -> bool:
+def is_editor(actor: Actor | None) -> bool:
     return role_of(actor) in EDITORS
 
 
-def can_publish(actor: Any) -> bool:
+def can_publish(actor: Actor | None) -> bool:
     return role_of(actor) in PUBLISHERS
 
 
-def owns(actor: Any, post: Post) -> bool:
+def owns(actor: Actor | None, post: Post) -> bool:
+    if not isinstance(actor, User):
+        return False
     return post.created_by_id == actor.pk or post.authors.filter(pk=actor.pk).exists()
 
 
-def is_admin(actor: Any) -> bool:
+def is_admin(actor: Actor | None) -> bool:
     return role_of(actor) in ADMINS
 
 
-def require_admin(actor: Any, what: str) -> None:
+def require_admin(actor: Actor | None, what: str) -> None:
     """Admins manage people (accounts, roles, teams); editors manage content."""
     require_user(actor)
     if not is_admin(actor):
         raise Forbidden(f"Only admins can {what}.")
 
 
-def require_editor(actor: Any, what: str) -> None:
+def require_editor(actor: Actor | None, what: str) -> None:
     require_user(actor)
     if not is_editor(actor):
         raise Forbidden(f"Only editors can {what}.")
 
 
-def is_on_team(actor: Any, blog: LiveBlog) -> bool:
+def is_on_team(actor: Actor | None, blog: LiveBlog) -> bool:
     """Editors and admins work on every blog; others on blogs whose team they are in, or blogs with no team.
 
     "No team" keeps blogs created before memberships existed (and small newsrooms that never set teams up) open to
     every reporter and contributor, as they always were.
     """
-    role = role_of(actor)
-    if role is None:
+    user = account(actor)
+    if user is None:
         return False
-    if role in EDITORS:
+    if user.role in EDITORS:
         return True
     team = BlogMembership.objects.filter(blog_id=blog.pk)
-    return not team.exists() or team.filter(user_id=actor.pk).exists()
+    return not team.exists() or team.filter(user_id=user.pk).exists()
 
 
-def require_on_team(actor: Any, blog: LiveBlog) -> None:
+def require_on_team(actor: Actor | None, blog: LiveBlog) -> None:
     require_user(actor)
     if not is_on_team(actor, blog):
         raise Forbidden("You are not on this live blog's team; ask an editor to add you.", code="not_on_team")
 
 
-def blogs_for(actor: Any) -> QuerySet[LiveBlog]:
+def blogs_for(actor: Actor | None) -> QuerySet[LiveBlog]:
     """The blogs ``actor`` may work on, in the same terms as ``is_on_team``."""
     blogs = LiveBlog.objects.all()
-    role = role_of(actor)
-    if role is None:
+    user = account(actor)
+    if user is None:
         return blogs.none()
-    if role in EDITORS:
+    if user.role in EDITORS:
         return blogs
-    return blogs.filter(Q(memberships__user_id=actor.pk) | Q(memberships__isnull=True)).distinct()
+    return blogs.filter(Q(memberships__user_id=user.pk) | Q(memberships__isnull=True)).distinct()
 
 
-def require_can_edit(actor: Any, post: Post) -> None:
+def require_can_edit(actor: Actor | None, post: Post) -> None:
     """Editors edit anything; reporters their own posts; contributors their own unpublished drafts — on their blogs."""
     require_user(actor)
     role = role_of(actor)
@@ -113,14 +115,14 @@ def require_can_edit(actor: Any, post: Post) -> None:
                     else "Contributors can only change their own drafts; an editor approves them.")
 
 
-def can_see_drafts(actor: Any, post: Post) -> bool:
+def can_see_drafts(actor: Actor | None, post: Post) -> bool:
     role = role_of(actor)
     if role in EDITORS:
         return True
     return role is not None and owns(actor, post)
 
 
-def visible_posts(actor: Any, posts: QuerySet[Post]) -> QuerySet[Post]:
+def visible_posts(actor: Actor | None, posts: QuerySet[Post]) -> QuerySet[Post]:
     """``posts`` less the drafts ``actor`` may not see: the query form of ``can_see_drafts`` (editors see every
     draft; others published posts and drafts they filed or are credited on). Deleted posts are the caller's choice."""
     if is_editor(actor):

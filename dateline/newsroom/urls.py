@@ -12,7 +12,7 @@ urlpatterns = [
     path("static/<str:root>/<path:path>", assets.asset, name="asset"),
     path("audit/", history.audit_log, name="audit"),
     path("blogs/new", dashboard.open_blog, name="open-blog"),
-    # Before the blog routes: "people" is a reserved slug (coverage.actions.validate.RESERVED_SLUGS) so no desk is shadowed.
+    # Before the blog routes: "people" is a reserved slug (actions.validate.RESERVED_SLUGS) so no desk is shadowed.
     path("people/", people.people, name="people"),
     path("people/<int:user_id>/", people.person, name="person"),
     path("people/<int:user_id>/role", people.change_role, name="person-role"),

@@ -83,3 +83,17 @@ def test_patch_routes_a_request_to_its_verb(editor, reporter, blog, given):
     expected = {"pinned": EventType.POST_PINNED, "status": EventType.POST_PUBLISHED,
                 "correction": EventType.POST_UPDATED, "headline": EventType.POST_UPDATED}[next(iter(given))]
     assert Change.objects.filter(blog=blog).latest("seq").type == expected
+
+
+def test_an_edit_sent_with_a_cleared_schedule_still_reaches_readers(editor, reporter, blog):
+    """A post the scheduler published keeps its publish_at; a PATCH that clears it while changing the headline is
+    routed to schedule_post, and must still be the post.updated readers need (not a silent draft-style save)."""
+    draft = actions.create_post(reporter, blog, headline="Ferry timetable", status="draft")
+    actions.schedule_post(reporter, draft, publish_at=timezone.now() + timedelta(minutes=5))
+    published = actions.publish_scheduled_post(draft, now=timezone.now() + timedelta(minutes=6))
+    assert published is not None and published.publish_at is not None
+    seq = blog.changes.count()
+    actions.patch_post(editor, published, publish_at=None, headline="Ferry timetable changed")
+    change = Change.objects.filter(blog=blog).latest("seq")
+    assert blog.changes.count() == seq + 1 and change.type == EventType.POST_UPDATED
+    assert json.loads(change.data)["post"]["headline"] == "Ferry timetable changed"

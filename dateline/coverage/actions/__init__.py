@@ -25,10 +25,10 @@ from dateline.coverage.actions.patch import PATCH_FIELDS, patch_post
 from dateline.coverage.actions.people import create_user, create_user_by_operator, ensure_user, set_active, set_role
 from dateline.coverage.actions.pin import pin_post, unpin_post
 from dateline.coverage.actions.posts import CREATE_FIELDS, create_post
-from dateline.coverage.actions.validate import BLOG_FIELDS
 from dateline.coverage.actions.schedule import publish_scheduled_post, schedule_post
 from dateline.coverage.actions.teams import add_member, remove_member, set_team_member
 from dateline.coverage.actions.tokens import issue_token, revoke_token
+from dateline.coverage.actions.validate import BLOG_FIELDS
 
 __all__ = [
     "BLOG_FIELDS", "CREATE_FIELDS", "PATCH_FIELDS",

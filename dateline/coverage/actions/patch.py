@@ -33,14 +33,16 @@ def patch_post(actor: Actor, post: Post, *, expected_version: int | None = None,
                **given: Any) -> Post:
     """Apply ``given`` (any of a post's writable fields, ``status``, ``correction``) through its verb."""
     versioned: dict[str, Any] = {"expected_version": expected_version}
+    if given.get("correction") and post.status != Post.Status.PUBLISHED:  # nobody has read a draft: nothing to correct
+        raise ValidationFailed(NOT_PUBLISHED.message, fields=NOT_PUBLISHED.fields)
+    if "publish_at" in given and given["publish_at"] is None and post.publish_at is None:
+        del given["publish_at"]  # no schedule to cancel (the edit form sends an empty time with every draft)
     if "status" in given:
         status = given.pop("status")
         if status not in STATUSES:
             raise ValidationFailed("Some fields are not valid.", fields={
                 "status": "Must be 'draft' or 'published' (delete with DELETE, bring back with restore)."})
         if status == Post.Status.PUBLISHED and post.status == Post.Status.DRAFT:
-            if given.get("correction"):  # nobody has read a draft: there is nothing to correct
-                raise ValidationFailed(NOT_PUBLISHED.message, fields=NOT_PUBLISHED.fields)
             if "publish_at" in given:
                 raise ValidationFailed("Publish now or schedule it, not both.",
                                        fields={"publish_at": "Conflicts with status 'published'."})

@@ -21,6 +21,7 @@ from dateline.coverage.actions.validate import clean_post
 from dateline.coverage.errors import ActionError, Forbidden, ValidationFailed
 from dateline.coverage.models import Post
 from dateline.coverage.permissions import Actor
+from dateline.events import PostUpdated
 
 
 def check_schedule(actor: Actor, publish_at: datetime, now: datetime) -> None:
@@ -47,7 +48,9 @@ def schedule_post(actor: Actor, post: Post, *, publish_at: Any, expected_version
                     raise ValidationFailed("Only drafts can be scheduled.", fields={"publish_at": "Already published."})
                 check_schedule(actor, post.publish_at, now)
                 require_may_publish(actor, post)
-        return save_version(actor, blog, post, changed, now, None)
+        # A draft's edits are no change for readers (save_version records none for it); a published post that still
+        # carries the time it was scheduled for may have that cleared along with edits, which readers do see.
+        return save_version(actor, blog, post, changed, now, PostUpdated)
 
 
 def publish_scheduled_post(post: Post, *, now: datetime | None = None) -> Post | None:

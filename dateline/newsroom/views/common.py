@@ -13,6 +13,7 @@ from dateline.coverage import permissions as perm
 from dateline.coverage.actions import upload_image
 from dateline.coverage.errors import ActionError, Forbidden
 from dateline.coverage.models import LiveBlog, Media, Post
+from dateline.coverage.permissions import Actor
 from dateline.coverage.render import local_time
 from dateline.coverage.serializers import post_authors
 from dateline.newsroom.assets import asset_url
@@ -66,7 +67,7 @@ def editable_post_for(request: HttpRequest, blog: LiveBlog, post_id: int) -> Pos
     return post
 
 
-def can_edit(user: Any, post: Post) -> bool:
+def can_edit(user: Actor, post: Post) -> bool:
     try:
         perm.require_can_edit(user, post)
     except ActionError:
@@ -74,7 +75,7 @@ def can_edit(user: Any, post: Post) -> bool:
     return post.status != Post.Status.DELETED
 
 
-def post_row(user: Any, post: Post, editing: list[str] | None = None) -> dict[str, Any]:
+def post_row(user: Actor, post: Post, editing: list[str] | None = None) -> dict[str, Any]:
     """What the newsroom's post list shows for one post, and which buttons this user gets.
 
     ``editing``: the names of colleagues who have it open in the editor now (``presence.editing``).

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -14,10 +12,11 @@ from dateline.coverage import actions
 from dateline.coverage import permissions as perm
 from dateline.coverage.errors import ActionError
 from dateline.coverage.models import LiveBlog, Post
+from dateline.coverage.permissions import Actor
 from dateline.newsroom.views.common import newsroom_view, page
 
 
-def _blogs(user: Any) -> QuerySet[LiveBlog]:
+def _blogs(user: Actor) -> QuerySet[LiveBlog]:
     return perm.blogs_for(user).annotate(
         published=Count("posts", filter=Q(posts__status=Post.Status.PUBLISHED), distinct=True),
         waiting=Count("posts", filter=Q(posts__status=Post.Status.DRAFT, posts__publish_at__isnull=True),

@@ -19,6 +19,7 @@ from dateline.coverage.actions import create_embed
 from dateline.coverage.embeds import providers
 from dateline.coverage.errors import ActionError
 from dateline.coverage.models import LiveBlog, Media, Post
+from dateline.coverage.permissions import Actor
 from dateline.coverage.validation import parse_id
 from dateline.newsroom import presence
 from dateline.newsroom.assets import asset_url, editor_assets
@@ -28,12 +29,12 @@ from dateline.newsroom.views.common import blog_for, image_from_form, newsroom_v
 STREAM_LENGTH = 60
 
 
-def _drafts(user: Any, blog: LiveBlog) -> QuerySet[Post]:
+def _drafts(user: Actor, blog: LiveBlog) -> QuerySet[Post]:
     """The drafts this user sees on the desk: all of them for editors (who approve), their own for everyone else."""
     return perm.visible_posts(user, Post.objects.filter(blog=blog, status=Post.Status.DRAFT)).order_by("-updated_at")
 
 
-def _queue_etag(user: Any, blog: LiveBlog) -> str:
+def _queue_etag(user: Actor, blog: LiveBlog) -> str:
     """A validator for the approval queue as this user sees it: which drafts, at which versions, and this user's
     role (it decides the rows' buttons). One small query, so the desk's 5 s poll costs a 304 while nothing moved.
     Presence ("Being edited by") is left out: the 10 s presence poll updates those badges in place."""
@@ -42,7 +43,7 @@ def _queue_etag(user: Any, blog: LiveBlog) -> str:
     return '"q-' + hashlib.sha256(seed.encode()).hexdigest()[:20] + '"'
 
 
-def _posts(user: Any, blog: LiveBlog) -> dict[str, list[dict[str, Any]]]:
+def _posts(user: Actor, blog: LiveBlog) -> dict[str, list[dict[str, Any]]]:
     base = Post.objects.filter(blog=blog).prefetch_related("postauthor_set__user").select_related("blog")
     published = base.filter(status=Post.Status.PUBLISHED).order_by("-pinned", "-published_at", "-id")
     drafts = _drafts(user, blog).prefetch_related("postauthor_set__user").select_related("blog")
