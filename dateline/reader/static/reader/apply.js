@@ -9,7 +9,7 @@ const POST_CHANGES = new Set([EventType.POST_PUBLISHED, EventType.POST_UPDATED, 
   EventType.POST_UNPINNED]);
 
 export function createApplier(main, feed, pending) {
-  // Insert or replace a post where it belongs now. isNew: a post.published, which is new unless it is a restored
+  // Insert or replace a post where it belongs now. isNew: a publish event, which is new unless it is a restored
   // post (no newer than the newest the page has shown).
   function upsert(html, isNew) {
     const el = parse(html).querySelector("article");

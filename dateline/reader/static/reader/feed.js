@@ -17,7 +17,7 @@ export function createFeed(main) {
     // it shows fewer posts than the stream holds ("clipped"), a post older than its last is not its business.
     windowSize: parseInt(main.getAttribute("data-window"), 10) || 0,
     clipped: false,
-    // The newest post this page has shown or queued (deleted ones included). post.published also means "restored"
+    // The newest post this page has shown or queued (deleted ones included). A publish event also means "restored"
     // (decisions.md): a post no newer than this one is an old post coming back, so it goes in its place by its
     // published_at and is not counted or announced as new.
     newest: [0, 0],
