@@ -178,13 +178,15 @@ function startDesk(list) {
     return null;
   }
 
-  // Changes come in order; a fetched row must not let a later change overtake it, so each waits for the last.
+  // Changes come in order; a fetched row must not let a later change overtake it, so each waits for the last. A
+  // change that fails to apply is reported as an uncaught error (not swallowed) and does not stop the ones after it.
   var applied = Promise.resolve();
+  function report(error) { setTimeout(function () { throw error; }); }
   var indicator = document.getElementById("live-indicator");
   follow({
     slug: slug,
     seq: parseInt(list.dataset.seq, 10) || 0,
-    apply: function (change) { applied = applied.then(function () { return applyChange(change); }); },
+    apply: function (change) { applied = applied.then(function () { return applyChange(change); }).catch(report); },
     onState: function (state) { indicator.classList.toggle("live-dot--on", state === "live"); },
   });
 }
