@@ -11,6 +11,7 @@ import json
 import random
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -121,3 +122,40 @@ def test_a_page_kept_live_by_the_shipped_client_equals_a_fresh_render(chromium, 
     finally:
         context.close()
     assert not errors, errors
+
+
+@pytest.mark.parametrize("way", ["stream", "changes"])
+def test_a_reset_reloads_the_page(chromium, server, way):
+    """Our position is gone (a reset event on the stream, or "reset": true from /changes): no change can repair the
+    page, so the client reloads it, once, and the reloaded page follows the blog again."""
+    slug = server.create_blog("Reset test")["slug"]
+    context = chromium.new_context(base_url=server.url)
+    resets: list[str] = []
+
+    def reset_once(route, request):
+        if resets:
+            route.continue_()
+            return
+        resets.append(request.url)
+        if way == "stream":
+            route.fulfill(status=200, headers={"content-type": "text/event-stream"},
+                          body='retry: 600000\n\nid: 0\nevent: reset\ndata: {"seq": 0, "type": "reset"}\n\n')
+        else:
+            route.fulfill(status=200, json={"seq": 0, "changes": [], "reset": True})
+
+    try:
+        if way == "changes":
+            context.add_init_script("delete window.EventSource")
+        page = context.new_page()
+        page.route(f"{server.url}/live/{slug}/{'events' if way == 'stream' else 'changes'}?*", reset_once)
+        loads: list[str] = []
+        page.on("load", lambda p: loads.append(p.url))
+        page.goto(f"/live/{slug}/")
+        deadline = time.monotonic() + 10
+        while len(loads) < 2 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert len(loads) == 2 and len(resets) == 1, (loads, resets)
+        post = server.publish(slug, "After the reset")
+        expect(page.locator(f"#post-{post['id']}")).to_be_visible(timeout=15_000)
+    finally:
+        context.close()
