@@ -6,7 +6,6 @@ same markup, so a server-rendered page and a page kept live by the browser are i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from datetime import datetime
@@ -46,7 +45,8 @@ from dateline.reader.structured import (
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-ASSETS = frozenset({"dateline.css", "live.js", "embed.js"})
+# The stylesheet, the page's entry module (live.js), the modules it imports, and embed.js for host pages.
+ASSETS = frozenset(p.name for p in (STATIC_DIR / "reader").iterdir() if p.suffix in (".css", ".js"))
 EMBED_SIZE = 10
 EMBED_HEIGHT = 640
 # The aside lists at most this many days of a story, around the page's own (a war runs for hundreds).
@@ -63,16 +63,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @cache
 def asset_url(name: str) -> str:
-    """``/static/reader/<name>?v=<content hash>``: a new deploy changes the URL, so assets can be cached for a year."""
-    digest = hashlib.sha256((STATIC_DIR / "reader" / name).read_bytes()).hexdigest()[:10]
-    return f"/static/reader/{name}?v={digest}"
+    """``/static/reader/<name>?v=<content hash>``: a new deploy changes the URL, so assets can be cached for a year.
+    The hash is of the served bytes, which for a module name its imports' hashes (``live/static.py``)."""
+    return static.versioned_url(f"reader/{name}")
+
+
+@cache
+def module_urls(name: str) -> tuple[str, ...]:
+    """The versioned URLs of every module an entry module imports: the page preloads them all at once."""
+    return tuple(static.versioned_url(dep) for dep in static.module_graph(f"reader/{name}"))
 
 
 @lru_cache(maxsize=16)
 def _asset_body(name: str, mtime_ns: int, size: int) -> tuple[bytes, str]:
     """The served bytes of an asset (scripts minified, as the edge serves them) and their ETag, once per version."""
     path = STATIC_DIR / "reader" / name
-    body = static.served_bytes(path, path.read_bytes())
+    body = static.served_bytes(path, path.read_bytes(), f"reader/{name}")
     return body, static.content_etag(body).decode()
 
 
@@ -97,7 +103,8 @@ def asset(request: HttpRequest, path: str) -> HttpResponse:
 
 
 def _assets() -> dict[str, str]:
-    return {"css": asset_url("dateline.css"), "js": asset_url("live.js"), "embed_js": asset_url("embed.js")}
+    return {"css": asset_url("dateline.css"), "js": asset_url("live.js"), "modules": module_urls("live.js"),
+            "embed_js": asset_url("embed.js")}
 
 
 # --- helpers --------------------------------------------------------------------------------------------------

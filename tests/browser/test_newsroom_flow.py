@@ -8,6 +8,7 @@ desk without a reload, is approved and reaches the reader page; a scheduled post
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -391,3 +392,60 @@ def test_an_oversized_image_is_refused_beside_the_field_before_anything_is_sent(
     expect(error).to_be_hidden()
     reporter.click("#publish-button")
     reporter.wait_for_selector(".message:has-text('Published.')")
+
+
+def test_the_desk_applies_a_colleagues_pins_edits_and_deletions_from_the_events(browser, server):
+    """An open desk applies a colleague's pin, edit, unpin and deletion from the events' own post objects: the row
+    is patched in place (headline, version in text and in every form, pinned badge, button and place) and its
+    buttons then work (no stale-version refusal); only the new post's row is fetched, for this user's buttons."""
+    editor = sign_in(browser, server, "ed")
+    editor.fill("#blog-title", "Desk stream")
+    editor.click("button:has-text('Open')")
+    editor.wait_for_url(f"{server}/newsroom/desk-stream/")
+    editor.wait_for_selector("#live-indicator.live-dot--on")
+    fetched: list[str] = []
+    editor.on("request", lambda r: r.url.endswith("/row") and fetched.append(r.url))
+
+    colleague = watched(editor.context.new_page())
+    colleague.set_default_timeout(10_000)
+    colleague.goto(f"{server}/newsroom/desk-stream/")
+    colleague.fill("#id_headline", "Tide gauge offline")
+    type_body(colleague, "The harbour gauge stopped reporting.")
+    colleague.keyboard.press("Control+Enter")
+    colleague.wait_for_selector(".message:has-text('Published.')")
+    arrived = editor.locator("#post-list .row", has_text="Tide gauge offline")
+    arrived.wait_for()
+    row = editor.locator("#" + arrived.get_attribute("id"))  # by id: its text is about to change
+    assert len(fetched) == 1, "a new post's row is fetched: it carries this user's buttons"
+
+    colleague.locator("#post-list .row", has_text="Tide gauge offline").get_by_role("button", name="Pin").click()
+    colleague.wait_for_selector(".message:has-text('Pinned')")
+    expect(row).to_have_class(re.compile(r"\brow--pinned\b"))
+    expect(row.locator(".badge--pin")).to_have_text("Pinned")
+    expect(row.get_by_role("button", name="Unpin")).to_be_visible()
+
+    colleague.locator("#post-list .row", has_text="Tide gauge offline").get_by_role("link", name="Edit").click()
+    colleague.fill("#id_headline", "Tide gauge back online")
+    colleague.keyboard.press("Control+Enter")
+    colleague.wait_for_selector(".message:has-text('Saved.')")
+    expect(row.locator(".row__headline")).to_have_text("Tide gauge back online")
+    version = colleague.locator("#post-list .row", has_text="Tide gauge back online").get_attribute("data-version")
+    expect(row).to_have_attribute("data-version", version)
+    expect(row.locator(".row__version")).to_have_text(f"v{version}")
+    assert set(row.locator("input[name=version]").evaluate_all("els => els.map(e => e.value)")) == {version}
+    assert len(fetched) == 1, "pins and edits are applied from the event, not fetched"
+
+    # The patched row's own buttons carry the current version: the editor's unpin is accepted.
+    row.get_by_role("button", name="Unpin").click()
+    editor.wait_for_selector(".message:has-text('Unpinned.')")
+    unpinned = editor.locator("#post-list .row", has_text="Tide gauge back online")
+    expect(unpinned).to_have_count(1)
+    expect(unpinned).not_to_have_class(re.compile(r"\brow--pinned\b"))
+    editor.wait_for_selector("#live-indicator.live-dot--on")
+
+    colleague.goto(f"{server}/newsroom/desk-stream/")
+    colleague.once("dialog", lambda dialog: dialog.accept())
+    colleague.locator("#post-list .row", has_text="Tide gauge back online").get_by_role("button", name="Delete").click()
+    colleague.wait_for_selector(".message:has-text('Deleted.')")
+    expect(unpinned).to_have_count(0)
+    expect(editor.locator("#stream-status")).to_have_text("A post was deleted.")

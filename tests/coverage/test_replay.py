@@ -1,5 +1,7 @@
-"""State equivalence (Zulip's verify_action, for Dateline): replaying every change from seq 0 over an empty page
-gives exactly the blog's current posts, fragments and key points."""
+"""State equivalence of the events' objects: replaying every change from seq 0, by id, gives exactly the API's
+current posts, key points and blog — what the newsroom desk (which patches its rows from ``post``) and integrators
+rely on. The page itself (fragments, header, key points box, count) is replayed through the shipped ``live.js`` in
+Chromium: ``tests/browser/test_replay.py``."""
 
 from __future__ import annotations
 
@@ -10,26 +12,29 @@ import pytest
 
 from dateline.coverage import actions
 from dateline.coverage.models import Change, LiveBlog, Post
-from dateline.coverage.serializers import key_points_data, post_data
+from dateline.coverage.serializers import blog_data, key_points_data, post_data
+from dateline.events import EventType
+
+POST_EVENTS = {EventType.POST_PUBLISHED, EventType.POST_UPDATED, EventType.POST_PINNED, EventType.POST_UNPINNED}
 
 
 def replay(blog: LiveBlog) -> dict:
-    """Apply the change log the way a reader page does: by post id, in seq order."""
-    state: dict = {"posts": {}, "key_points": [], "key_points_html": None, "header": None, "seq": 0}
+    """Apply the change log's objects by id, in seq order: posts (with their fragments), key points, the blog."""
+    state: dict = {"posts": {}, "key_points": [], "key_points_html": None, "blog": None, "seq": 0}
     for change in Change.objects.filter(blog=blog).order_by("seq"):
         data = json.loads(change.data)
         assert data["seq"] == change.seq == state["seq"] + 1, "gap or reorder in the change log"
         state["seq"] = data["seq"]
-        if data["type"] in ("post.published", "post.updated", "post.pinned", "post.unpinned"):
+        kind = EventType(data["type"])
+        if kind in POST_EVENTS:
             state["posts"][data["post"]["id"]] = {"html": data["html"], "post": data["post"]}
-        elif data["type"] == "post.deleted":
+        elif kind == EventType.POST_DELETED:
             assert data["post"]["status"] == "deleted"
             state["posts"].pop(data["post"]["id"], None)
-        elif data["type"] == "keypoints.updated":
+        elif kind == EventType.KEY_POINTS_UPDATED:
             state["key_points"], state["key_points_html"] = data["key_points"], data["html"]
-        elif data["type"] in ("blog.updated", "blog.ended"):
-            state["header"] = data["html"]
-            state["key_points_html"] = data["key_points_html"]
+        elif kind in (EventType.BLOG_UPDATED, EventType.BLOG_ENDED):
+            state["blog"], state["key_points_html"] = data["blog"], data["key_points_html"]
         else:  # pragma: no cover - a new change type must be taught to readers (and to this test)
             raise AssertionError(f"unknown change type {data['type']}")
     return state
@@ -41,6 +46,7 @@ def current(blog: LiveBlog) -> dict:
     return {
         "posts": {p.pk: {"html": p.html, "post": post_data(p)} for p in posts},
         "key_points": key_points_data(blog),
+        "blog": blog_data(blog),
         "seq": blog.seq,
     }
 
@@ -49,8 +55,8 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
     editor, reporter, contributor = actors["editor"], actors["reporter"], actors["contributor"]
     for step in range(steps):
         live = list(Post.objects.filter(blog=blog, status="published"))
-        drafts = list(Post.objects.filter(blog=blog, status="draft"))
         deleted = list(Post.objects.filter(blog=blog, status="deleted"))
+        drafts = list(Post.objects.filter(blog=blog, status="draft"))
         move = rng.choice(["publish", "publish", "edit", "pin", "delete", "restore", "draft", "approve", "keypoints",
                            "correct"])
         if move == "publish" or not live and move in ("edit", "pin", "delete", "keypoints", "correct"):
@@ -60,10 +66,10 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
             actions.edit_post(editor, rng.choice(live), headline=f"Edited {step}", update_note="Updated.")
         elif move == "correct":  # sometimes alone, sometimes with an edit: one post.updated either way
             extra = {"headline": f"Corrected {step}"} if rng.random() < 0.5 else {}
-            actions.patch_post(editor, rng.choice(live), correction=f"Correction {step}.", **extra)
+            actions.correct_post(editor, rng.choice(live), correction=f"Correction {step}.", **extra)
         elif move == "pin":
             post = rng.choice(live)
-            actions.patch_post(editor, post, pinned=not post.pinned)
+            (actions.unpin_post if post.pinned else actions.pin_post)(editor, post)
         elif move == "delete":
             actions.delete_post(editor, rng.choice(live))
         elif move == "restore" and deleted:
@@ -71,7 +77,7 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
         elif move == "draft":
             actions.create_post(contributor, blog, headline=f"Draft {step}", body="<p>d</p>")
         elif move == "approve" and drafts:
-            actions.patch_post(editor, rng.choice(drafts), status="published")
+            actions.approve_post(editor, rng.choice(drafts))
         elif move == "keypoints":
             chosen = rng.sample(live, k=min(len(live), rng.randint(0, 4)))
             actions.set_key_points(editor, blog, [
@@ -79,6 +85,8 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
             ])
         if step == steps // 2:
             actions.update_blog(editor, blog, description=f"Changed at {step}")
+        if step == steps * 3 // 4:
+            actions.update_blog(editor, blog, title=f"Renamed at {step}")
     actions.end_blog(editor, blog)
 
 
@@ -89,6 +97,7 @@ def test_replaying_all_changes_gives_the_current_blog(seed, actors, blog):
     assert replayed["seq"] == now["seq"]
     assert replayed["posts"] == now["posts"]
     assert replayed["key_points"] == now["key_points"]
+    assert replayed["blog"] == now["blog"], "the header's state: the session ends with end_blog, the last change"
     assert any(p["post"]["corrections"] for p in now["posts"].values()), "the session exercised corrections"
     blog.refresh_from_db()
     assert replayed["key_points_html"] == blog.key_points_html

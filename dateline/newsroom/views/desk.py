@@ -21,6 +21,7 @@ from dateline.coverage.errors import ActionError
 from dateline.coverage.models import LiveBlog, Media, Post
 from dateline.coverage.permissions import Actor
 from dateline.coverage.validation import parse_id
+from dateline.live import static
 from dateline.newsroom import presence
 from dateline.newsroom.assets import asset_url, editor_assets
 from dateline.newsroom.forms import ComposerForm
@@ -75,6 +76,8 @@ def desk_page(request: HttpRequest, blog: LiveBlog, form: ComposerForm, status: 
         "can_publish": perm.can_publish(request.user),
         "editor_assets": editor_assets(),
         "desk_js": asset_url("newsroom", "desk.js"),
+        # The readers' stream client, which desk.js imports as "dateline/stream" (the page's import map).
+        "stream_js": static.versioned_url("reader/stream.js"),
         "composer_js": asset_url("newsroom", "composer.js"),
         "queue_etag": _queue_etag(request.user, blog),
         "max_upload_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,

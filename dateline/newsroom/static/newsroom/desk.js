@@ -1,18 +1,22 @@
-/* The desk's live stream: colleagues' posts, edits, pins and deletions arrive as they happen.
-   Subscribes to the same SSE stream readers use, from the seq the page was rendered at, so nothing falls between
-   render and subscribe; each change fetches this user's row (with the buttons they may use) from the newsroom. */
-(function () {
-  "use strict";
-  var list = document.getElementById("post-list");
-  var status = document.getElementById("stream-status");
-  var indicator = document.getElementById("live-indicator");
+/* The desk: confirmations, who is editing what, the approval queue, and the live stream of published posts.
+   The stream is the readers' own client (reader/stream.js, mapped to "dateline/stream" by the page's import map):
+   every change once, in seq order, from the seq the page was rendered at, with gap fill, reset and polling.
+   Each change carries the post's structured object, so an edit, pin or unpin is applied to its row from that; only
+   a row the desk does not show yet (a new, restored or approved post), or one whose buttons may change (its byline
+   changed: who may edit it), is fetched, because the row's buttons depend on this user's rights (decisions.md). */
+import { EventType, follow } from "dateline/stream";
 
-  document.addEventListener("submit", function (event) {
-    var message = event.target.dataset && event.target.dataset.confirm;
-    if (message && !window.confirm(message)) event.preventDefault();
-  });
+var list = document.getElementById("post-list");
+var status = document.getElementById("stream-status");
 
-  if (!list) return;
+document.addEventListener("submit", function (event) {
+  var message = event.target.dataset && event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});
+
+if (list) startDesk(list);
+
+function startDesk(list) {
   var slug = list.dataset.slug;
 
   /* "Being edited by …" on each row. Presence is not a live event (it changes every few seconds and readers never
@@ -82,7 +86,7 @@
 
   function announce(text) { status.textContent = ""; setTimeout(function () { status.textContent = text; }, 50); }
 
-  if (!window.EventSource) return;
+  var POST_CHANGES = [EventType.POST_PUBLISHED, EventType.POST_UPDATED, EventType.POST_PINNED, EventType.POST_UNPINNED];
 
   function placeRow(row) {
     var empty = document.getElementById("no-posts");
@@ -92,48 +96,97 @@
     list.insertBefore(row, firstUnpinned);
   }
 
-  function refreshRow(id, isNew) {
+  function byline(post) { return (post.authors || []).map(function (a) { return a.name; }).join(", "); }
+
+  // This user's row for a post, rendered by the server (buttons, CSRF tokens); null if it is not theirs to see.
+  function fetchRow(id) {
     return fetch(list.dataset.rowUrl + id + "/row", { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (!html) return null;
         var template = document.createElement("template");
         template.innerHTML = html.trim();
-        var row = template.content.firstElementChild;
-        var old = document.getElementById("np-" + id);
-        if (old && old.parentNode === list && !isNew) {
-          var wasPinned = old.classList.contains("row--pinned");
-          if (wasPinned !== row.classList.contains("row--pinned")) { old.remove(); placeRow(row); } else old.replaceWith(row);
-        } else {
-          if (old) old.remove();  // it was in the approval queue or the schedule
-          placeRow(row);
-          row.classList.add("row--new");
-        }
-        return row;
-      });
+        return template.content.firstElementChild;
+      }, function () { return null; });
   }
 
-  function onChange(event) {
-    var data = JSON.parse(event.data);
-    list.dataset.seq = data.seq;
-    var post = data.post;
-    if (!post) return;
-    if (data.type === "post.deleted") {
-      var gone = document.getElementById("np-" + post.id);
-      if (gone) gone.remove();
-      announce("A post was deleted.");
-      return;
-    }
-    refreshRow(post.id, data.type === "post.published").then(function () {
-      var by = (post.authors || []).map(function (a) { return a.name; }).join(", ");
-      if (data.type === "post.published") announce("New post" + (by ? " by " + by : "") + ": " + (post.headline || ""));
+  function insertRow(id) {
+    return fetchRow(id).then(function (row) {
+      if (!row) return;
+      var old = document.getElementById("np-" + id);
+      if (old && old.parentNode === list) {
+        old.replaceWith(row);
+        return;
+      }
+      if (old) old.remove(); // it was in the approval queue or the schedule
+      placeRow(row);
+      row.classList.add("row--new");
     });
   }
 
-  var source = new EventSource("/live/" + encodeURIComponent(slug) + "/events?after=" + encodeURIComponent(list.dataset.seq));
-  ["post.published", "post.updated", "post.pinned", "post.unpinned", "post.deleted"].forEach(function (type) {
-    source.addEventListener(type, onChange);
+  // An edit, pin or unpin: what the row shows of the post, from the event's object.
+  function patchRow(row, post) {
+    row.dataset.version = post.version;
+    Array.prototype.forEach.call(row.querySelectorAll("input[name=version]"), function (input) { input.value = post.version; });
+    row.querySelector(".row__version").textContent = "v" + post.version;
+    row.querySelector(".row__headline").textContent = post.headline || "(no headline)";
+    row.querySelector(".row__byline").textContent = byline(post);
+    Array.prototype.forEach.call(row.querySelectorAll(".row__actions .visually-hidden"), function (label) {
+      label.textContent = ": " + post.headline;
+    });
+    var wasPinned = row.classList.contains("row--pinned");
+    if (wasPinned === post.pinned) return;
+    row.classList.toggle("row--pinned", post.pinned);
+    var badge = row.querySelector(".badge--pin");
+    if (badge) badge.remove();
+    if (post.pinned) {
+      badge = document.createElement("span");
+      badge.className = "badge badge--pin";
+      badge.textContent = "Pinned";
+      row.querySelector(".row__meta").prepend(badge, " ");
+    }
+    var pin = row.querySelector("input[name=pinned]");
+    if (pin) {
+      pin.value = post.pinned ? "false" : "true";
+      pin.form.querySelector("button").firstChild.nodeValue = post.pinned ? "Unpin" : "Pin";
+    }
+    row.remove();
+    placeRow(row);
+  }
+
+  function applyChange(change) {
+    list.dataset.seq = change.seq;
+    var post = change.post;
+    if (!post) return null;
+    var row = document.getElementById("np-" + post.id);
+    if (change.type === EventType.POST_DELETED) {
+      if (row) row.remove();
+      announce("A post was deleted.");
+      return null;
+    }
+    if (POST_CHANGES.indexOf(change.type) < 0) return null;
+    var shown = row && row.parentNode === list;
+    if (change.type === EventType.POST_PUBLISHED || !shown || byline(post) !== row.querySelector(".row__byline").textContent) {
+      return insertRow(post.id).then(function () {
+        if (change.type === EventType.POST_PUBLISHED && !shown) {
+          var by = byline(post);
+          announce("New post" + (by ? " by " + by : "") + ": " + (post.headline || ""));
+        }
+      });
+    }
+    patchRow(row, post);
+    return null;
+  }
+
+  // Changes come in order; a fetched row must not let a later change overtake it, so each waits for the last. A
+  // change that fails to apply is reported as an uncaught error (not swallowed) and does not stop the ones after it.
+  var applied = Promise.resolve();
+  function report(error) { setTimeout(function () { throw error; }); }
+  var indicator = document.getElementById("live-indicator");
+  follow({
+    slug: slug,
+    seq: parseInt(list.dataset.seq, 10) || 0,
+    apply: function (change) { applied = applied.then(function () { return applyChange(change); }).catch(report); },
+    onState: function (state) { indicator.classList.toggle("live-dot--on", state === "live"); },
   });
-  source.addEventListener("open", function () { indicator.classList.add("live-dot--on"); });
-  source.addEventListener("error", function () { indicator.classList.remove("live-dot--on"); });
-})();
+}
