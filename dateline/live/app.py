@@ -34,7 +34,7 @@ from dateline.live.responses import respond
 from dateline.live.shared_metrics import SharedMetrics
 from dateline.live.source import ChangeSource
 from dateline.live.sse import events_endpoint
-from dateline.live.static import static_endpoint
+from dateline.live.static import STATIC, static_endpoint
 from dateline.live.store import Store
 from dateline.live.types import Receive, Scope, Send
 
@@ -90,7 +90,7 @@ class LiveEdge:
                               [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
                                (b"cache-control", b"no-store")])
                 return
-            elif self.serve_static and path.startswith(settings.STATIC_URL):
+            elif self.serve_static and path.startswith(STATIC.prefix):
                 await static_endpoint(scope, send)
                 return
         elif kind == "lifespan":
