@@ -42,7 +42,7 @@ from dateline.reader.structured import (
     script_json,
 )
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "static"  # the reader's files: /static/reader/… (static.STATIC)
 EMBED_SIZE = 10
 EMBED_HEIGHT = 640
 # The aside lists at most this many days of a story, around the page's own (a war runs for hundreds).
