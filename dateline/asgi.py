@@ -14,8 +14,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402  (settings module must be set first)
 
+django_asgi = get_asgi_application()  # sets Django up: the change feed below imports models
+
+from dateline.coverage.changefeed import ChangeFeed  # noqa: E402
 from dateline.limits import BodyLimit  # noqa: E402
 from dateline.live.app import LiveEdge  # noqa: E402
 
-django_application = BodyLimit(get_asgi_application())
-application = LiveEdge(django_application)
+django_application = BodyLimit(django_asgi)
+# The edge reads blogs and changes through this narrow interface (dateline/live/source.py), never the models.
+application = LiveEdge(django_application, source=ChangeFeed())

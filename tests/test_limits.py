@@ -27,10 +27,11 @@ def port(request, transactional_db, settings) -> Iterator[int]:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = LIMIT
     from dateline.asgi import django_application
     from dateline.broker import get_broker
+    from dateline.coverage.changefeed import ChangeFeed
     from dateline.live.app import LiveEdge
 
     # ``dateline.asgi``'s Django (behind BodyLimit) under the live edge, on uvicorn in a thread
-    with run_server(LiveEdge(django_application, broker=get_broker()), http=request.param) as live:
+    with run_server(LiveEdge(django_application, source=ChangeFeed(), broker=get_broker()), http=request.param) as live:
         yield int(live.url.rsplit(":", 1)[1])
 
 

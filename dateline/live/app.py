@@ -32,8 +32,10 @@ from dateline.live.changes import changes_endpoint
 from dateline.live.hub import Hub
 from dateline.live.responses import respond
 from dateline.live.shared_metrics import SharedMetrics
+from dateline.live.source import ChangeSource
 from dateline.live.sse import events_endpoint
-from dateline.live.static import static_endpoint
+from dateline.live.static import STATIC, static_endpoint
+from dateline.live.store import Store
 from dateline.live.types import Receive, Scope, Send
 
 log = logging.getLogger(__name__)
@@ -44,12 +46,13 @@ _edges: weakref.WeakSet[LiveEdge] = weakref.WeakSet()
 
 
 class LiveEdge:
-    def __init__(self, fallback: Callable[..., Awaitable[None]], *, broker: Broker | None = None,
-                 serve_static: bool = True) -> None:
+    def __init__(self, fallback: Callable[..., Awaitable[None]], *, source: ChangeSource,
+                 broker: Broker | None = None, serve_static: bool = True) -> None:
         self.fallback = fallback
         self.serve_static = serve_static
+        self.source = source  # the change log, read in the hub's worker threads (source.py)
         self._broker = broker
-        self.hub = Hub()
+        self.hub = Hub(Store(source))
         self.shared: SharedMetrics | None = None  # with --workers N: the siblings' metrics, through Redis
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
@@ -87,7 +90,7 @@ class LiveEdge:
                               [(b"content-type", b"text/plain; version=0.0.4; charset=utf-8"),
                                (b"cache-control", b"no-store")])
                 return
-            elif self.serve_static and path.startswith(settings.STATIC_URL):
+            elif self.serve_static and path.startswith(STATIC.prefix):
                 await static_endpoint(scope, send)
                 return
         elif kind == "lifespan":
@@ -117,7 +120,7 @@ class LiveEdge:
         loop = asyncio.get_running_loop()
         if self._loop is loop:
             return
-        self.hub = Hub()
+        self.hub = Hub(Store(self.source))
         await self.hub.start(self._broker or get_broker())
         group = shared_metrics.worker_group
         if group and settings.DATELINE_REDIS_URL:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import time
 
-from dateline.live.hub import CATCH_UP_LIMIT, Channel, Hub
+from dateline.live.channel import Channel
+from dateline.live.hub import Hub
+from dateline.live.replay import replay
 from dateline.live.responses import json_error, parse_seq, query_param
 from dateline.live.types import Scope, Send
 
@@ -76,21 +78,11 @@ Answer = tuple[bytes, bytes, list[tuple[bytes, bytes]]]
 
 
 async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
-    if after > latest:
-        body = _reset(latest)
-    elif after >= ch.ring_floor:
-        body = _encode(latest, [event.data for event in ch.events_after(after) if event.seq <= latest])
+    replayed = await replay(hub.store, ch, after, latest)
+    if replayed.reset is not None:
+        body = _reset(latest)  # ahead of the blog, or no longer retained
     else:
-        rows = await hub.store.changes_after(ch.blog_id, after, CATCH_UP_LIMIT)
-        rows = [row for row in rows if row.seq <= latest]
-        if not rows or rows[0].seq != after + 1:
-            body = _reset(latest)  # pruned: no longer retained
-        elif rows[-1].seq != latest:
-            # More than CATCH_UP_LIMIT behind: the first page. ``seq`` is where it brings the client (so even a
-            # client that ignores ``more`` never skips a change); ``more`` says to ask again at once.
-            body = _encode(rows[-1].seq, [row.data.encode() for row in rows], more=True)
-        else:
-            body = _encode(latest, [row.data.encode() for row in rows])
+        body = _encode(replayed.seq, [event.data for event in replayed.events], more=replayed.more)
     etag = b'W/"%d-%d-%d"' % (ch.blog_id, after, latest)
     # content-type first and content-length last: a 304 sends headers[1:-1].
     headers = [(b"content-type", b"application/json"), (b"cache-control", CACHE_CONTROL), (b"etag", etag),

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import random
 
-from dateline.live.hub import CATCH_UP_LIMIT, Channel, Event, Hub
+from dateline.live.channel import Channel
+from dateline.live.hub import Hub
+from dateline.live.replay import replay
 from dateline.live.responses import header, json_error, parse_seq, query_param
 from dateline.live.subscriber import Subscriber
 from dateline.live.types import Scope, Send
@@ -63,31 +65,22 @@ async def events_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Subs
         after = ch.last_seq
     elif after > ch.last_seq:
         await hub.refresh(ch)  # the page may have been rendered from a commit this process has not heard of yet
-    if after > ch.last_seq:
-        frames.append(encode_reset(ch.last_seq, "ahead of this blog's latest change"))
-        after = ch.last_seq
-    elif after < ch.ring_floor:
-        older = await hub.store.changes_after(ch.blog_id, after, CATCH_UP_LIMIT)
-        older = [row for row in older if row.seq <= ch.last_seq]
-        # Served when the rows start right after ``after`` and reach the ring (which may have moved on meanwhile).
-        if older and older[0].seq == after + 1 and older[-1].seq >= ch.ring_floor:
-            frames.extend(Event(row.seq, row.type, row.data).frame for row in older)
-            after = older[-1].seq
-        else:
-            frames.append(encode_reset(ch.last_seq, "older than the changes retained"))
-            after = ch.last_seq
+    replayed = await replay(hub.store, ch, after)
+    if replayed.reset is not None:
+        frames.append(encode_reset(replayed.seq, replayed.reset))
+    else:
+        frames.extend(event.frame for event in replayed.events)
     if hub.closing:
         # The server began shutting down during one of the awaits above, after close_streams() ended the streams
         # it knew of: a stream joining now would be held open until the graceful timeout (3 s). End it at once,
         # with the retry hint: the client resumes elsewhere from the point it asked for.
         await send({"type": "http.response.body", "body": retry, "more_body": False})
         return None
-    return _follow(ch, after, frames, send)
+    return _follow(ch, frames, send)
 
 
-def _follow(ch: Channel, after: int, frames: list[bytes], send: Send) -> Subscriber:
-    # No await here: the ring tail and the live stream meet without a gap.
-    frames.extend(event.frame for event in ch.events_after(after))
+def _follow(ch: Channel, frames: list[bytes], send: Send) -> Subscriber:
+    # No await since the replay: its ring tail and the live stream meet without a gap.
     if sum(map(len, frames)) > CATCH_UP_BYTES:
         # Held for a reader who may not be reading at all: past this, reloading the page is the cheaper catch-up
         # for everyone, and a few such streams cannot pin hundreds of MB (the retry hint stays first).

@@ -1,30 +1,27 @@
 """The newsroom's CSS and JS, and the ProseMirror editor django-prose-editor ships (no Node build), served by Django
-so ``dateline serve`` needs no separate static server. URLs carry a content hash, so they can be cached for a year."""
+so ``dateline serve`` needs no separate static server — through the one static mechanism (``dateline/live/static.py``):
+URLs carry a content hash, so they can be cached for a year. Served as stored (the editor's bundle is built already,
+and the newsroom's scripts are not on the readers' page-weight budget); source maps are not served."""
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
 from pathlib import Path
 
 import django_prose_editor
-from django.http import Http404, HttpRequest
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
-from django.views.static import serve
+
+from dateline.live.static import StaticFiles, in_roots
 
 OWN_DIR = Path(__file__).resolve().parent / "static" / "newsroom"
 PROSE_DIR = Path(django_prose_editor.__file__).resolve().parent / "static" / "django_prose_editor"
 ROOTS = {"newsroom": OWN_DIR, "prose": PROSE_DIR}
 
-
-@cache
-def _digest(root: str, name: str) -> str:
-    return hashlib.sha256((ROOTS[root] / name).read_bytes()).hexdigest()[:10]
+FILES = StaticFiles("/newsroom/static/", in_roots(ROOTS, refuse=(".map",)), minify=False)
 
 
 def asset_url(root: str, name: str) -> str:
-    return f"/newsroom/static/{root}/{name}?v={_digest(root, name)}"
+    return FILES.url(f"{root}/{name}")
 
 
 def editor_assets() -> dict[str, str]:
@@ -38,9 +35,5 @@ def editor_assets() -> dict[str, str]:
 
 
 @require_GET
-def asset(request: HttpRequest, root: str, path: str) -> HttpResponseBase:
-    if root not in ROOTS or path.endswith(".map"):
-        raise Http404("No such asset.")
-    response = serve(request, path, document_root=str(ROOTS[root]))
-    response["Cache-Control"] = "public, max-age=31536000, immutable" if request.GET.get("v") else "no-cache"
-    return response
+def asset(request: HttpRequest, root: str, path: str) -> HttpResponse:
+    return FILES.django_response(request, f"{root}/{path}")

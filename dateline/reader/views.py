@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -44,27 +43,18 @@ from dateline.reader.structured import (
     script_json,
 )
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-# The stylesheet, the page's entry module (live.js), the modules it imports, and embed.js for host pages.
-ASSETS = frozenset(p.name for p in (STATIC_DIR / "reader").iterdir() if p.suffix in (".css", ".js"))
+STATIC_DIR = Path(__file__).resolve().parent / "static"  # the reader's files: /static/reader/… (static.STATIC)
 EMBED_SIZE = 10
 EMBED_HEIGHT = 640
 # The aside lists at most this many days of a story, around the page's own (a war runs for hundreds).
 STORY_DAYS_SHOWN = 7
 
 
-def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
-
-
 # --- assets ---------------------------------------------------------------------------------------------------
 
-@cache
 def asset_url(name: str) -> str:
     """``/static/reader/<name>?v=<content hash>``: a new deploy changes the URL, so assets can be cached for a year.
-    The hash is of the served bytes, which for a module name its imports' hashes (``live/static.py``)."""
+    The hash is of the served bytes, which for a module name its imports' versions (``live/static.py``)."""
     return static.versioned_url(f"reader/{name}")
 
 
@@ -74,35 +64,14 @@ def module_urls(name: str) -> tuple[str, ...]:
     return tuple(static.versioned_url(dep) for dep in static.module_graph(f"reader/{name}"))
 
 
-@lru_cache(maxsize=16)
-def _asset_body(name: str, mtime_ns: int, size: int) -> tuple[bytes, str]:
-    """The served bytes of an asset (scripts minified, as the edge serves them) and their ETag, once per version."""
-    path = STATIC_DIR / "reader" / name
-    body = static.served_bytes(path, path.read_bytes(), f"reader/{name}")
-    return body, static.content_etag(body).decode()
-
-
 @require_safe
 def asset(request: HttpRequest, path: str) -> HttpResponse:
     """The reader's CSS and JS when Django is asked for them (the live edge answers ``/static/`` first under
-    ``dateline serve``): the same bytes and ETag as the edge, so a reader downloads the same whichever answers."""
-    if path not in ASSETS:
-        raise Http404("No such asset.")
-    stat = (STATIC_DIR / "reader" / path).stat()
-    body, etag = _asset_body(path, stat.st_mtime_ns, stat.st_size)
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-    else:
-        content_type = "text/css" if path.endswith(".css") else "text/javascript"
-        response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    response["ETag"] = etag
-    response["Cache-Control"] = ("public, max-age=31536000, immutable" if request.GET.get("v")
-                                 else "public, max-age=300")
-    response["Access-Control-Allow-Origin"] = "*"  # embed.js is loaded by third-party pages
-    return response
+    ``dateline serve``): the edge's own files, so a reader downloads the same bytes whichever answers."""
+    return static.STATIC.django_response(request, f"reader/{path}")
 
 
-def _assets() -> dict[str, str]:
+def _assets() -> dict[str, Any]:
     return {"css": asset_url("dateline.css"), "js": asset_url("live.js"), "modules": module_urls("live.js"),
             "embed_js": asset_url("embed.js")}
 

@@ -6,9 +6,11 @@ import asyncio
 import json
 
 from dateline.live.changes import changes_endpoint
-from dateline.live.hub import ANSWER_CACHE_BYTES, ANSWER_MAX_BYTES, Channel, Hub
+from dateline.live.channel import Channel
+from dateline.live.config import ANSWER_CACHE_BYTES, ANSWER_MAX_BYTES
+from dateline.live.hub import Hub
 from dateline.live.lru import ByteLRU
-from dateline.live.store import BlogHead, ChangeRow
+from dateline.live.source import BlogHead, ChangeRow
 
 from .test_hub import FakeStore
 

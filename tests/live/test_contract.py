@@ -145,7 +145,7 @@ def test_a_resume_too_large_to_replay_is_a_reset(edge_server, editor, blog, monk
 
 def test_changes_pages_a_long_catch_up_instead_of_resetting_while_retained(edge_server, editor, blog, monkeypatch):
     """Replaying from 0 gives the whole page even when more changes are retained than one answer carries."""
-    monkeypatch.setattr("dateline.live.changes.CATCH_UP_LIMIT", 7)
+    monkeypatch.setattr("dateline.live.replay.CATCH_UP_LIMIT", 7)
     edge_server.edge.hub.ring_size = 3
     _do_everything(editor, blog, 20)
     pages, after, events = [], 0, []

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from dateline.coverage import actions
-from dateline.live.hub import Event
+from dateline.live.event import Event
 from dateline.live.subscriber import Subscriber
 
 from .conftest import SseReader, db_state, replay, run_server
@@ -186,9 +186,10 @@ def test_on_uvicorns_own_protocols_the_stream_is_valid_too(transactional_db, edi
     there, the hub drives send() instead."""
     from dateline.asgi import django_application
     from dateline.broker import get_broker
+    from dateline.coverage.changefeed import ChangeFeed
     from dateline.live.app import LiveEdge
 
-    edge = LiveEdge(django_application, broker=get_broker())
+    edge = LiveEdge(django_application, source=ChangeFeed(), broker=get_broker())
     with run_server(edge, http=http) as live:
         reader = SseReader(f"{live.url}/live/{blog.slug}/events").start()
         for n in range(3):

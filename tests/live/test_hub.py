@@ -8,8 +8,10 @@ import time
 
 import pytest
 
-from dateline.live.hub import Channel, Event, Hub
-from dateline.live.store import BlogHead, ChangeRow
+from dateline.live.channel import Channel
+from dateline.live.event import Event
+from dateline.live.hub import Hub
+from dateline.live.source import BlogHead, ChangeRow
 from dateline.live.subscriber import Subscriber
 
 
@@ -199,7 +201,7 @@ def test_a_deleted_blog_is_forgotten_and_its_readers_closed():
 def test_intervals_from_the_environment_are_validated():
     """DATELINE_LIVE_CHECK_INTERVAL / DATELINE_LIVE_HEARTBEAT_INTERVAL: unset keeps the default; a value must be a
     positive number of seconds within its maximum (heartbeats at most every 25 s, as the contract promises)."""
-    from dateline.live.hub import CHECK_INTERVAL, HEARTBEAT_INTERVAL, seconds_from_env
+    from dateline.live.config import CHECK_INTERVAL, HEARTBEAT_INTERVAL, seconds_from_env
 
     if "DATELINE_LIVE_CHECK_INTERVAL" not in os.environ:
         assert CHECK_INTERVAL == 1.5
@@ -237,7 +239,7 @@ def test_the_ring_is_bounded_by_bytes_as_well_as_by_count(monkeypatch):
     """Long posts: the ring keeps the newest changes up to RING_BYTES (older resumes are read from the database),
     never fewer than the latest one, and each change's text is held once (the /changes JSON is a view of the
     SSE frame)."""
-    monkeypatch.setattr("dateline.live.hub.RING_BYTES", 100_000)
+    monkeypatch.setattr("dateline.live.config.RING_BYTES", 100_000)
     big = [ChangeRow(seq, "post.published", f'{{"seq":{seq},"html":"{"x" * 30_000}"}}', 0.0) for seq in range(1, 21)]
 
     async def run():
