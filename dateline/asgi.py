@@ -16,7 +16,7 @@ from django.core.asgi import get_asgi_application  # noqa: E402  (settings modul
 
 django_asgi = get_asgi_application()  # sets Django up: the change feed below imports models
 
-from dateline.coverage.changefeed import ChangeFeed  # noqa: E402
+from dateline.changefeed import ChangeFeed  # noqa: E402
 from dateline.limits import BodyLimit  # noqa: E402
 from dateline.live.app import LiveEdge  # noqa: E402
 

@@ -27,7 +27,7 @@ def port(request, transactional_db, settings) -> Iterator[int]:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = LIMIT
     from dateline.asgi import django_application
     from dateline.broker import get_broker
-    from dateline.coverage.changefeed import ChangeFeed
+    from dateline.changefeed import ChangeFeed
     from dateline.live.app import LiveEdge
 
     # ``dateline.asgi``'s Django (behind BodyLimit) under the live edge, on uvicorn in a thread

@@ -34,7 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "newsroom": {"accounts", "assist", "audit", "coverage", "csp", "events", "live"},
     "api": {"accounts", "assist", "coverage", "events"},
     "urls": {"api", "health", "newsroom", "reader"},
-    "asgi": {"coverage", "limits", "live"},
+    "changefeed": {"coverage", "live"},  # the adapter: coverage's change log as the live edge's ChangeSource
+    "asgi": {"changefeed", "limits", "live"},
     "server": {"coverage", "live"},
     "demo": {"accounts", "coverage"},
     "cli": {"accounts", "broker", "coverage", "demo", "server"},

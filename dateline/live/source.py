@@ -1,7 +1,7 @@
 """What the live edge reads from the change log: a narrow interface handed to it at start-up.
 
 The edge never imports the models that hold blogs and changes (``dateline.coverage``): ``dateline/asgi.py`` gives
-``LiveEdge`` an object with these four queries (``dateline.coverage.changefeed.ChangeFeed``, on the Django ORM), and
+``LiveEdge`` an object with these four queries (``dateline.changefeed.ChangeFeed``, on the Django ORM), and
 the tests give it one in memory. The methods are synchronous: the store (``store.py``) runs them in its worker
 threads, never on the event loop.
 """

@@ -3,11 +3,11 @@ by the live edge (dateline/live), which ``asgi.py`` routes before Django."""
 
 from django.urls import path
 
-from dateline.reader import schema, views
+from dateline.reader import oembed, schema, views
 
 urlpatterns = [
     path("", views.index, name="reader-index"),
-    path("oembed", views.oembed, name="reader-oembed"),
+    path("oembed", oembed.oembed, name="reader-oembed"),
     path("static/reader/<path:path>", views.asset, name="reader-asset"),
     path("live/events.schema.json", schema.events_schema, name="reader-events-schema"),
     path("live/<slug:slug>.json", views.blog_json, name="reader-blog-json"),

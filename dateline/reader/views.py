@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -339,7 +339,7 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
     return _shared(render(request, "reader/embed.html", context))
 
 
-# --- feeds and oEmbed -----------------------------------------------------------------------------------------
+# --- feeds -----------------------------------------------------------------------------------------------
 
 def _feed_etag(request: HttpRequest, slug: str) -> str | None:
     seq = LiveBlog.objects.filter(slug=slug).values_list("seq", flat=True).first()
@@ -362,52 +362,3 @@ def json_feed_view(request: HttpRequest, slug: str) -> HttpResponse:
     data = json_feed(request, blog, feed_posts(blog))
     return HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
                         content_type="application/feed+json; charset=utf-8")
-
-
-_OEMBED_PATH = re.compile(r"^/live/(?P<slug>[-\w]+)/(?:posts/(?P<post>\d+)/)?$")
-
-
-def _oembed_error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": "oembed", "message": message}}, status=status)
-
-
-@require_safe
-def oembed(request: HttpRequest) -> JsonResponse:
-    """oEmbed 1.0 provider for blog and post URLs: a ``rich`` iframe of the embed widget."""
-    url = request.GET.get("url", "")
-    if request.GET.get("format", "json") != "json":
-        return _oembed_error(501, "Only format=json is supported.")
-    parts = urlsplit(url)
-    own_hosts = {request.get_host()}
-    if settings.DATELINE_PUBLIC_URL:
-        own_hosts.add(urlsplit(settings.DATELINE_PUBLIC_URL).netloc)
-    match = _OEMBED_PATH.match(parts.path)
-    if parts.scheme not in ("http", "https") or parts.netloc not in own_hosts or not match:
-        return _oembed_error(404, "Not a live blog or post URL of this site.")
-    blog = LiveBlog.objects.filter(slug=match["slug"]).first()
-    if blog is None:
-        return _oembed_error(404, "No such live blog.")
-    src = absolute(request, f"{blog_path(blog)}embed/")
-    title = page_title(blog).rsplit(" | ", 1)[0]
-    if match["post"]:
-        post = Post.objects.filter(pk=int(match["post"]), blog=blog, status=Post.Status.PUBLISHED).first()
-        if post is None:
-            return _oembed_error(404, "No such post.")
-        src += f"?post={post.pk}"
-        title = post_title(post)
-    width, height = 600, EMBED_HEIGHT
-    for name in ("maxwidth", "maxheight"):
-        value = parse_id(request.GET.get(name))
-        if value:
-            if name == "maxwidth":
-                width = min(width, value)
-            else:
-                height = min(height, value)
-    html = (f'<iframe src="{escape(src)}" title="{escape(title)}" data-dateline-embed width="{width}" '
-            f'height="{height}" style="border:0;max-width:100%" loading="lazy"></iframe>'
-            f'<script async src="{escape(absolute(request, asset_url("embed.js")))}"></script>')
-    return JsonResponse({
-        "version": "1.0", "type": "rich", "title": title,
-        "provider_name": settings.DATELINE_PUBLISHER, "provider_url": absolute(request, "/"),
-        "html": html, "width": width, "height": height, "cache_age": 3600,
-    })

@@ -122,7 +122,7 @@ def edge_server(transactional_db) -> Iterator[LiveServer]:
     """``dateline.asgi``'s app (live edge + Django) on uvicorn with uvloop and httptools (dateline's protocol)."""
     from dateline.asgi import django_application
     from dateline.broker import get_broker
-    from dateline.coverage.changefeed import ChangeFeed
+    from dateline.changefeed import ChangeFeed
     from dateline.live.app import LiveEdge
 
     with run_server(LiveEdge(django_application, source=ChangeFeed(), broker=get_broker())) as live:

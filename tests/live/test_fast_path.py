@@ -186,7 +186,7 @@ def test_on_uvicorns_own_protocols_the_stream_is_valid_too(transactional_db, edi
     there, the hub drives send() instead."""
     from dateline.asgi import django_application
     from dateline.broker import get_broker
-    from dateline.coverage.changefeed import ChangeFeed
+    from dateline.changefeed import ChangeFeed
     from dateline.live.app import LiveEdge
 
     edge = LiveEdge(django_application, source=ChangeFeed(), broker=get_broker())
