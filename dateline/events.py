@@ -199,8 +199,13 @@ class KeyPointsUpdated(ChangeEvent):
 
 @dataclass(frozen=True, slots=True)
 class _BlogEvent(ChangeEvent):
-    blog: BlogObject
+    blog: BlogObject  # its "seq" is the seq of the change that carries it, stamped by ``wire``
     key_points_html: str  # the key points box again: its heading follows the status ("What we covered here")
+
+    def wire(self, seq: int) -> dict[str, Any]:
+        data = ChangeEvent.wire(self, seq)  # (slots dataclasses cannot use zero-argument super())
+        data["blog"] = {**data["blog"], "seq": seq}
+        return data
 
 
 @dataclass(frozen=True, slots=True)

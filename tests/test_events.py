@@ -43,8 +43,16 @@ def test_scripts_name_event_types_only_through_the_generated_module():
 def test_the_docs_name_only_declared_event_types():
     """``docs/live.md`` (the protocol) and ``docs/reader.md`` (the client) name no type the schema lacks."""
     declared = {member.value for member in EventType}
-    for name in ("live.md", "reader.md"):
+    for name in ("live.md", "reader.md", "api.md", "architecture.md", "decisions.md"):
         text = (ROOT / "docs" / name).read_text()
         named = set(TYPE_NAME.findall(text)) | set(re.findall(r"^event: (\S+)", text, re.MULTILINE))
-        assert named, f"docs/{name} names event types"
         assert named <= declared, f"docs/{name} names undeclared event types {named - declared}"
+
+
+def test_the_protocol_page_lists_every_event_type_and_the_schema():
+    """docs/live.md's table of event types is the declared set, no more and no less, and links the schema."""
+    text = (ROOT / "docs" / "live.md").read_text()
+    section = text.split("\n## Event types\n", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z.]+)` \|", section, re.MULTILINE))
+    assert listed == {member.value for member in EventType}
+    assert "/live/events.schema.json" in text

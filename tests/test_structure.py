@@ -65,9 +65,12 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[:-node.level]
-                names.add(".".join([*base, node.module] if node.module else base))
+                module = ".".join([*base, node.module] if node.module else base)
             else:
-                names.add(node.module or "")
+                module = node.module or ""
+            names.add(module)
+            if module == "dateline":  # ``from dateline import coverage``: the names are the packages imported
+                names.update(f"dateline.{alias.name}" for alias in node.names)
     return {n for n in names if n == "dateline" or n.startswith("dateline.")}
 
 
@@ -155,10 +158,19 @@ def test_the_checker_sees_function_level_imports(tmp_path):
     """The graph builder is not blind to the imports that hid the last cycle (inside functions)."""
     module = tmp_path / "dateline" / "live" / "x.py"
     module.parent.mkdir(parents=True)
-    module.write_text("def f():\n    from dateline.coverage.models import Change\n    from . import hub\n")
+    module.write_text("def f():\n    from dateline.coverage.models import Change\n    from . import hub\n"
+                      "    from dateline import newsroom\n")
     global ROOT
     saved, ROOT = ROOT, tmp_path / "dateline"
     try:
-        assert _imports(module) == {"dateline.coverage.models", "dateline.live"}
+        assert _imports(module) == {"dateline.coverage.models", "dateline.live", "dateline", "dateline.newsroom"}
     finally:
         ROOT = saved
+
+
+def test_every_change_type_has_exactly_one_event_class():
+    """``CHANGE_EVENTS`` is the set of change classes: each type but ``reset`` (the edge's own) has one."""
+    from dateline.events import CHANGE_EVENTS, CONTROL_EVENTS
+
+    types = [cls.type for cls in (*CHANGE_EVENTS, *CONTROL_EVENTS)]
+    assert sorted(types) == sorted(EventType) and len(set(types)) == len(types)

@@ -1,7 +1,8 @@
 """Every field limit of coverage content, in one place.
 
-The models' ``max_length``, the actions' validation, the newsroom's forms, the API's schemas and the composer's
-counters (``for_browser()``, served as data in the desk page) all read these numbers; none repeats one.
+The models' ``max_length``, the actions' validation, the newsroom's forms, the API schemas' descriptions and the
+templates' ``maxlength`` attributes (``by_field()``, through the ``context`` processor) all read these numbers;
+none repeats one. The composer's script reads no limit: the browser enforces ``maxlength`` itself.
 """
 
 from __future__ import annotations

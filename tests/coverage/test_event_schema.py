@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from dateline.coverage import actions
+from dateline.coverage.errors import Forbidden, ValidationFailed
 from dateline.coverage.models import Change
 from dateline.events import CHANGE_EVENTS, EventType, schema
 
@@ -97,3 +98,51 @@ def test_an_edit_sent_with_a_cleared_schedule_still_reaches_readers(editor, repo
     change = Change.objects.filter(blog=blog).latest("seq")
     assert blog.changes.count() == seq + 1 and change.type == EventType.POST_UPDATED
     assert json.loads(change.data)["post"]["headline"] == "Ferry timetable changed"
+
+
+def test_patch_publishes_a_scheduled_draft_now_when_its_time_is_cleared(editor, reporter, blog):
+    """``status: published`` with ``publish_at: null`` is "publish now, forget the schedule" — not a conflict;
+    a time with it is (publish now or schedule, not both)."""
+    draft = actions.create_post(reporter, blog, headline="Port reopens", status="draft")
+    actions.schedule_post(reporter, draft, publish_at=timezone.now() + timedelta(hours=2))
+    with pytest.raises(ValidationFailed):
+        actions.patch_post(editor, draft, status="published", publish_at=timezone.now() + timedelta(hours=3))
+    published = actions.patch_post(editor, draft, status="published", publish_at=None)
+    assert (published.status, published.publish_at, published.scheduled_by) == ("published", None, None)
+    assert Change.objects.filter(blog=blog).latest("seq").type == EventType.POST_PUBLISHED
+
+
+@pytest.mark.parametrize("empty", [None, "", "   "])
+def test_patch_ignores_an_empty_correction_sent_with_an_approval(editor, reporter, blog, empty):
+    draft = actions.create_post(reporter, blog, headline="Lock gates shut", status="draft")
+    published = actions.patch_post(editor, draft, status="published", correction=empty)
+    assert published.status == "published" and not published.corrections.exists()
+
+
+def test_patch_corrects_a_post_the_scheduler_published_with_its_time_cleared(editor, reporter, blog):
+    """A client that sends the post it read back (``publish_at: null`` included) with a correction is correcting,
+    not scheduling; a time with a correction is refused (only drafts are scheduled)."""
+    draft = actions.create_post(reporter, blog, headline="Tide peaks", status="draft")
+    actions.schedule_post(reporter, draft, publish_at=timezone.now() + timedelta(minutes=5))
+    post = actions.publish_scheduled_post(draft, now=timezone.now() + timedelta(minutes=6))
+    corrected = actions.patch_post(editor, post, correction="The tide peaked at 6.1m.", publish_at=None,
+                                   headline="Tide peaks at 6.1m")
+    assert corrected.publish_at is None and corrected.corrections.count() == 1
+    change = Change.objects.filter(blog=blog).latest("seq")
+    assert change.type == EventType.POST_UPDATED and json.loads(change.data)["post"]["headline"] == "Tide peaks at 6.1m"
+    with pytest.raises(ValidationFailed):
+        actions.patch_post(editor, corrected, correction="Again.", publish_at=timezone.now() + timedelta(hours=1))
+
+
+def test_asking_to_unpin_a_post_that_is_not_pinned_refuses_nobody(reporter, blog):
+    post = actions.create_post(reporter, blog, headline="Own post")
+    assert actions.patch_post(reporter, post, pinned=False).version == post.version
+    with pytest.raises(Forbidden):
+        actions.patch_post(reporter, post, pinned=True)
+
+
+def test_a_blog_change_carries_its_own_seq_in_the_blog_object(editor, blog):
+    """The blog object in blog.updated says the seq of the change that carries it (stamped by the core)."""
+    actions.update_blog(editor, blog, title="Harbour bridge reopens")
+    change = Change.objects.filter(blog=blog).latest("seq")
+    assert json.loads(change.data)["blog"]["seq"] == change.seq == json.loads(change.data)["seq"]

@@ -37,3 +37,15 @@ def png_bytes(width: int = 40, height: int = 30) -> bytes:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_presence_left_by_other_tests():
+    """Presence lives in the cache for 60 s, keyed by post id, and each test's database numbers posts from 1 again:
+    without this, "being edited by" from an earlier test shows up on this test's post 1 (an order-dependent failure
+    of test_the_edit_page_refuses_someone_who_may_not_edit_the_post after test_editing)."""
+    from django.core.cache import cache
+
+    from dateline.newsroom import presence
+
+    cache.delete_many([presence._key(post_id) for post_id in range(1, 1001)])

@@ -16,6 +16,7 @@ from dateline.coverage.actions.edit import EDIT_FIELDS
 from dateline.coverage.actions.media import require_attachable
 from dateline.coverage.actions.revising import apply_fields, require_may_publish, revising, save_version
 from dateline.coverage.actions.validate import clean_post
+from dateline.coverage.errors import ValidationFailed
 from dateline.coverage.models import Post
 from dateline.coverage.permissions import Actor
 from dateline.events import PostPublished, PostUpdated
@@ -23,8 +24,12 @@ from dateline.events import PostPublished, PostUpdated
 
 def approve_post(actor: Actor, post: Post, *, expected_version: int | None = None, now: datetime | None = None,
                  **given: Any) -> Post:
-    """Publish a draft, with the edits in ``given``. If someone published it meanwhile, the edits are an edit."""
-    clean = clean_post(given, EDIT_FIELDS)
+    """Publish a draft, with the edits in ``given``. If someone published it meanwhile, the edits are an edit.
+    ``publish_at=None`` may come with it: publishing now ends a schedule anyway."""
+    clean = clean_post(given, EDIT_FIELDS | {"publish_at"})
+    if clean.get("publish_at") is not None:
+        raise ValidationFailed("Publish now or schedule it, not both.",
+                               fields={"publish_at": "Conflicts with publishing now."})
     now = now or timezone.now()
     with revising(actor, post, expected_version) as (blog, post):
         if "media" in clean:
@@ -34,6 +39,8 @@ def approve_post(actor: Actor, post: Post, *, expected_version: int | None = Non
             return save_version(actor, blog, post, changed, now, PostUpdated)
         require_open(blog)
         require_may_publish(actor, post)
+        if "publish_at" in changed:
+            post.scheduled_by = None
         post.status = Post.Status.PUBLISHED
         post.published_at = post.published_at or now
         return save_version(actor, blog, post, changed | {"status"}, now, PostPublished)

@@ -106,12 +106,9 @@ def update_blog(actor: Actor, blog: LiveBlog, **given: Any) -> LiveBlog:
 
 
 def _blog_event(blog: LiveBlog, *, ended: bool) -> BlogUpdated | BlogEnded:
-    """The blog's new details and header. Its ``blog.seq`` is the seq of the change that carries it: the one
-    ``record`` is about to take (the blog row is locked, so no other change can come between)."""
-    data = blog_data(blog)
-    data["seq"] = blog.seq + 1
+    """The blog's new details and header (``record`` stamps the blog's ``seq`` with the change's own)."""
     kind = BlogEnded if ended else BlogUpdated
-    return kind(html=render_blog_header(blog), blog=data, key_points_html=blog.key_points_html)
+    return kind(html=render_blog_header(blog), blog=blog_data(blog), key_points_html=blog.key_points_html)
 
 
 def end_blog(actor: Actor, blog: LiveBlog) -> LiveBlog:

@@ -29,12 +29,16 @@ def correct_post(actor: Actor, post: Post, *, correction: Any, expected_version:
                  now: datetime | None = None, **given: Any) -> Post:
     """Publish ``correction`` (plain text, at most ``limits.MAX_NOTE`` characters) with an edit of ``given``.
     An empty correction is a plain edit."""
-    clean = clean_post({**given, "correction": correction}, EDIT_FIELDS | {"correction"})
+    clean = clean_post({**given, "correction": correction}, EDIT_FIELDS | {"correction", "publish_at"})
     note: str = clean.pop("correction")
+    if clean.get("publish_at") is not None:  # only null: a published post may still carry the time it was due
+        raise ValidationFailed("Only drafts can be scheduled.", fields={"publish_at": "Already published."})
     with revising(actor, post, expected_version) as (blog, post):
         if "media" in clean:
             require_attachable(actor, blog, clean["media"], post=post)
         if note and post.status != Post.Status.PUBLISHED:
             raise ValidationFailed(NOT_PUBLISHED.message, fields=NOT_PUBLISHED.fields)
         changed = apply_fields(actor, post, clean)
+        if "publish_at" in changed:
+            post.scheduled_by = None
         return save_version(actor, blog, post, changed, now or timezone.now(), PostUpdated, correction=note)

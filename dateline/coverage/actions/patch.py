@@ -5,7 +5,8 @@ not by what happened to change — and hands the rest to that verb, so a save st
 
 * ``status: "published"`` on a draft: approve it (with the other fields as last edits);
 * a ``correction``: correct the post (with the other fields as the edit that fixes it);
-* ``publish_at``: schedule the draft, or cancel its schedule with ``null``;
+* ``publish_at``: schedule the draft, or cancel its schedule with ``null`` (approving and correcting take a ``null``
+  one too: publishing now ends a schedule, and a post the scheduler published still carries its time);
 * ``pinned`` alone: pin or unpin;
 * anything else: an edit.
 """
@@ -33,17 +34,18 @@ def patch_post(actor: Actor, post: Post, *, expected_version: int | None = None,
                **given: Any) -> Post:
     """Apply ``given`` (any of a post's writable fields, ``status``, ``correction``) through its verb."""
     versioned: dict[str, Any] = {"expected_version": expected_version}
+    if "correction" in given and (given["correction"] is None or (isinstance(given["correction"], str)
+                                                                  and not given["correction"].strip())):
+        del given["correction"]  # an empty correction is no correction (a client echoing the field back)
     if given.get("correction") and post.status != Post.Status.PUBLISHED:  # nobody has read a draft: nothing to correct
         raise ValidationFailed(NOT_PUBLISHED.message, fields=NOT_PUBLISHED.fields)
-    if "publish_at" in given and given["publish_at"] is None and post.publish_at is None:
-        del given["publish_at"]  # no schedule to cancel (the edit form sends an empty time with every draft)
     if "status" in given:
         status = given.pop("status")
         if status not in STATUSES:
             raise ValidationFailed("Some fields are not valid.", fields={
                 "status": "Must be 'draft' or 'published' (delete with DELETE, bring back with restore)."})
         if status == Post.Status.PUBLISHED and post.status == Post.Status.DRAFT:
-            if "publish_at" in given:
+            if given.get("publish_at") is not None:  # null with it: publish now, and the schedule is gone
                 raise ValidationFailed("Publish now or schedule it, not both.",
                                        fields={"publish_at": "Conflicts with status 'published'."})
             return approve_post(actor, post, now=now, **versioned, **given)

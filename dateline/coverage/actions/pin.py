@@ -26,9 +26,10 @@ def unpin_post(actor: Actor, post: Post, *, expected_version: int | None = None)
 
 
 def _set_pin(actor: Actor, post: Post, pinned: bool, expected_version: int | None) -> Post:
-    perm.require_user(actor)
-    if not perm.is_editor(actor):
-        raise Forbidden("Only editors can pin posts.")
     with revising(actor, post, expected_version) as (blog, post):
+        if post.pinned == pinned:
+            return post  # nothing to change, so nobody is refused for asking (a client echoing the field back)
+        if not perm.is_editor(actor):
+            raise Forbidden("Only editors can pin posts.")
         changed = apply_fields(actor, post, {"pinned": pinned})
         return save_version(actor, blog, post, changed, timezone.now(), PostPinned if pinned else PostUnpinned)
