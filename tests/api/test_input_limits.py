@@ -16,6 +16,7 @@ from django.test import Client
 from PIL import Image
 
 from dateline.coverage import actions
+from dateline.coverage.errors import ValidationFailed
 from dateline.coverage.models import Change, KeyPoint, LiveBlog, Media, Post, Story
 from tests.api.conftest import assert_error
 
@@ -93,7 +94,7 @@ def test_the_action_refuses_far_off_datetime_objects_too(editor, blog):
     from datetime import datetime, timedelta, timezone
 
     far = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-1)))
-    with pytest.raises(actions.ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused:
         actions.update_blog(editor, blog, coverage_end=far)
     assert "coverage_end" in refused.value.fields
 
