@@ -266,3 +266,28 @@ def test_an_events_json_is_served_exactly_as_stored():
     assert bytes(Event(1, "post.published", compact).data) == compact.encode()
     assert Event(1, "post.published", compact).frame.endswith(b"data: " + compact.encode() + b"\n\n")
     assert bytes(Event(2, "post.updated", pretty).data) == pretty.encode()
+
+
+def test_closing_a_channel_survives_readers_that_detach_as_they_close():
+    """A reader's stream ending removes it from the set it joined — the very set close_all walks. Walking the set
+    itself raised "Set changed size during iteration" at shutdown; every reader must still be closed."""
+    from dateline.live.channel import Channel
+    from dateline.live.source import BlogHead
+
+    class Detaching:
+        def __init__(self) -> None:
+            self.readers: set | None = None
+            self.closed = False
+
+        def close(self, *, graceful: bool) -> None:
+            self.closed = True
+            if self.readers is not None:
+                self.readers.discard(self)  # what Subscriber.detach does when its stream ends
+
+    ch = Channel(None, BlogHead(id=1, slug="s", seq=0), [], 10)  # type: ignore[arg-type]
+    readers = [Detaching() for _ in range(50)]
+    for reader in readers:
+        reader.readers = ch.subscribers
+        ch.subscribers.add(reader)  # type: ignore[arg-type]
+    ch.close_all(graceful=True)
+    assert all(reader.closed for reader in readers) and not ch.subscribers
