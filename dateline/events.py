@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
@@ -141,9 +141,9 @@ class ChangeEvent:
 
     def wire(self, seq: int) -> dict[str, Any]:
         """The change as it goes on the wire: the envelope first, then the payload's fields."""
-        fields = asdict(self)
-        html = fields.pop("html")
-        return {"seq": seq, "type": self.type.value, "html": html, **fields}
+        # Shallow: the payload objects go straight to json.dumps (asdict would deep-copy a post on every write).
+        payload = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "html"}
+        return {"seq": seq, "type": self.type.value, "html": self.html, **payload}
 
 
 @dataclass(frozen=True, slots=True)
