@@ -558,13 +558,20 @@ def test_metrics_of_two_workers_add_up_in_one_answer(cluster_factory):
     expected = {"dateline_live_readers": len(readers), "dateline_live_workers": 2,
                 # both workers follow the blog: each heard and delivered the 3 changes
                 "dateline_live_changes_published_total": 6, "dateline_live_changes_delivered_total": 6}
-    deadline = time.monotonic() + 5  # a sibling's snapshot is at most a second old
-    while {name: (values := metrics(url)).get(name) for name in expected} != expected:
-        assert time.monotonic() < deadline, f"{len(readers)} readers: {values}"
-        time.sleep(0.2)
-    answers = [metrics(url) for _ in range(10)]  # whichever worker answers, the same totals
-    assert all({name: v[name] for name in expected} == expected for v in answers), answers
-    assert all(v["dateline_live_fanout_seconds_count"] == 6 for v in answers)
+    # Whichever worker answers, the same totals: ten answers in a row must agree. A sibling's snapshot is up to a
+    # second old, so the first answer that agrees may come from one worker while the other has not yet read the
+    # latest snapshot (a loaded machine stretches that second); the deadline is generous, the agreement exact.
+    deadline = time.monotonic() + 15
+    agreeing: list[dict[str, float]] = []
+    while len(agreeing) < 10:
+        values = metrics(url)
+        if {name: values.get(name) for name in expected} == expected:
+            agreeing.append(values)
+        else:
+            agreeing = []
+            assert time.monotonic() < deadline, f"{len(readers)} readers: {values}"
+            time.sleep(0.2)
+    assert all(v["dateline_live_fanout_seconds_count"] == 6 for v in agreeing), agreeing
     for reader in readers:
         reader.stop()
     api.close()
