@@ -47,6 +47,11 @@ class EdgeServer(uvicorn.Server):
 
 
 def config(host: str, port: int, workers: int = 1) -> uvicorn.Config:
+    from django.conf import settings
+
+    # uvicorn believes X-Forwarded-For/-Proto from 127.0.0.1 unless told otherwise: anyone on the machine, or
+    # anything a local proxy passes through, could then pick their address. Only the configured proxies count.
+    trusted = settings.DATELINE_TRUSTED_PROXIES
     return uvicorn.Config(
         "dateline.asgi:application",
         host=host,
@@ -57,6 +62,8 @@ def config(host: str, port: int, workers: int = 1) -> uvicorn.Config:
         lifespan="on",
         workers=workers,
         backlog=LISTEN_BACKLOG,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=",".join(trusted) or None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         log_level=os.environ.get("DATELINE_LOG_LEVEL", "info").lower(),
     )

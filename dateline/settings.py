@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -39,9 +41,41 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DATELINE_DATA_DIR", "var")).resolve()
 
 DEBUG = env_bool("DATELINE_DEBUG")
-# An unset key is only acceptable for a laptop demo; production sets DATELINE_SECRET_KEY.
-SECRET_KEY = os.environ.get("DATELINE_SECRET_KEY") or "dateline-insecure-development-key-change-me"  # noqa: S105
+
+
+def secret_key() -> str:
+    """``DATELINE_SECRET_KEY``, else a random key made on first start and kept in the data directory (mode 0600).
+
+    Sessions, CSRF tokens and the set-up and reset links are signed with it, so a shared well-known default would
+    let anyone forge them. Several workers may start at once: the first to link its key file into place wins and
+    the others read that one (``os.link`` fails when the name exists, so nobody reads a half-written file).
+    """
+    given = os.environ.get("DATELINE_SECRET_KEY", "").strip()
+    if given:
+        return given
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(64) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made the key first: use that one
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = secret_key()
+# The public address decides the host served and whether the site is https-only (see "Transport security" below).
+DATELINE_PUBLIC_URL = os.environ.get("DATELINE_PUBLIC_URL", "").rstrip("/")
+_public = urlsplit(DATELINE_PUBLIC_URL)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DATELINE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+if _public.hostname and _public.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_public.hostname)
 TIME_ZONE = os.environ.get("DATELINE_TIME_ZONE", "UTC")
 USE_TZ = True
 USE_I18N = True
@@ -132,16 +166,41 @@ LOGIN_REDIRECT_URL = "/newsroom/"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
+# --- Transport security: an https DATELINE_PUBLIC_URL makes the site https-only ------------------------------
+# Cookies are then Secure, HSTS is sent, plain-http requests are redirected (but /healthz, which load balancers
+# ask over http) and the public origin is trusted for CSRF. The scheme of a request behind a TLS-terminating proxy
+# comes from X-Forwarded-Proto, believed only from DATELINE_TRUSTED_PROXIES (server.py hands those to uvicorn).
+HTTPS_ONLY = _public.scheme == "https"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("DATELINE_HSTS_SECONDS", str(365 * 24 * 3600))) if HTTPS_ONLY else 0
+# Subdomains and the browsers' preload list are the newsroom's whole domain, not this site's to commit: opt in.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DATELINE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("DATELINE_HSTS_PRELOAD")
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"] if _public.netloc else []
+# Comma-separated addresses or networks of the proxies in front (nginx, a load balancer); only their
+# X-Forwarded-For / X-Forwarded-Proto are believed. Default: none, so a forged header changes nothing.
+DATELINE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DATELINE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"dateline": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "dateline": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")},
+        # Every 500 with its traceback, whatever DEBUG says: Django's own config prints these only in DEBUG
+        # and otherwise mails ADMINS, which a self-hosted newsroom rarely sets.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }
 
 # --- Dateline's own settings -------------------------------------------------------------------------
 DATELINE_PUBLISHER = os.environ.get("DATELINE_PUBLISHER", "The Dateline Courier")
-DATELINE_PUBLIC_URL = os.environ.get("DATELINE_PUBLIC_URL", "").rstrip("/")
+# /metrics answers a request bearing this token ("Authorization: Bearer …"); without a token set, only a
+# client on this machine that came directly (no proxy in between).
+DATELINE_METRICS_TOKEN = os.environ.get("DATELINE_METRICS_TOKEN", "")
 DATELINE_REDIS_URL = os.environ.get("DATELINE_REDIS_URL", "")
 # Presence and oEmbed answers: per process, or shared by every process through Redis when it is configured.
 CACHES = cache_config(DATELINE_REDIS_URL)

@@ -158,3 +158,103 @@ def test_allowed_hosts_decide_which_host_headers_are_served(tmp_path, value, all
     env = {"DATELINE_ALLOWED_HOSTS": value} if value is not None else {}
     out = run_python(code, tmp_path, **env)
     assert out == {**{h: True for h in allowed}, **{h: False for h in refused}}
+
+
+# --- production defaults (issue 11: 4, 5, 9) ------------------------------------------------------------------
+
+KEY_CODE = """
+    import json
+    print(json.dumps({"key": settings.SECRET_KEY}))
+"""
+
+
+def test_without_a_secret_key_one_is_made_on_first_start_and_kept_private(tmp_path):
+    """No shared, well-known default key: the first start makes a random one in the data directory (0600)."""
+    first = run_python(KEY_CODE, tmp_path)["key"]
+    key_file = tmp_path / "data" / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(first) >= 50 and len(set(first)) >= 20 and "insecure" not in first
+    assert run_python(KEY_CODE, tmp_path)["key"] == first  # sessions survive a restart
+    other = run_python(KEY_CODE, tmp_path, DATELINE_DATA_DIR=str(tmp_path / "other"))["key"]
+    assert other != first  # another instance, another key
+    given = run_python(KEY_CODE, tmp_path, DATELINE_DATA_DIR=str(tmp_path / "given"), DATELINE_SECRET_KEY="g" * 50)
+    assert given["key"] == "g" * 50 and not (tmp_path / "given" / "secret_key").exists()
+
+
+def test_workers_starting_together_agree_on_one_key(tmp_path):
+    """``--workers N`` start at once: every one must sign with the same key, or a session set by one worker is
+    refused by the next."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
+    env.update({"DJANGO_SETTINGS_MODULE": "dateline.settings", "PYTHONPATH": str(Path.cwd()),
+                "DATELINE_DATA_DIR": str(tmp_path / "data")})
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    keys = {p.communicate(timeout=60)[0].strip() for p in procs}
+    assert len(keys) == 1 and "" not in keys
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]  # no draft left behind
+
+
+def test_an_https_public_url_makes_the_site_https_only(tmp_path):
+    out = run_python("""
+        import json
+        from django.core.management import call_command
+        from django.test import Client
+        call_command("migrate", verbosity=0)
+        http = Client(HTTP_HOST="live.example.com")
+        redirect = http.get("/live/x/?a=1")
+        health = http.get("/healthz")
+        https = Client(HTTP_HOST="live.example.com").get("/newsroom/login/", secure=True)
+        print(json.dumps({
+            "redirect": [redirect.status_code, redirect.get("Location")],
+            "health": health.status_code,
+            "hsts": https.get("Strict-Transport-Security"),
+            "csrf_cookie_secure": bool(https.cookies["csrftoken"]["secure"]),
+            "session_secure": settings.SESSION_COOKIE_SECURE,
+            "trusted_origins": settings.CSRF_TRUSTED_ORIGINS,
+        }))
+    """, tmp_path, DATELINE_PUBLIC_URL="https://live.example.com")
+    assert out == {"redirect": [301, "https://live.example.com/live/x/?a=1"], "health": 200,
+                   "hsts": "max-age=31536000", "csrf_cookie_secure": True, "session_secure": True,
+                   "trusted_origins": ["https://live.example.com"]}
+    plain = run_python("""
+        import json
+        print(json.dumps([settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS]))
+    """, tmp_path, DATELINE_PUBLIC_URL="http://127.0.0.1:8000")
+    assert plain == [False, False, 0]  # a laptop on plain http still signs in
+
+
+def _readme_production_settings() -> dict[str, str]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("### Production", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    return dict(line.split("=", 1) for line in block.split() if "=" in line)
+
+
+def test_check_deploy_is_clean_with_the_production_settings_of_the_readme(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
+    env.update(_readme_production_settings(), DATELINE_DATA_DIR=str(tmp_path / "data"),
+               PYTHONPATH=str(Path.cwd()))
+    assert env["DATELINE_PUBLIC_URL"].startswith("https://")
+    result = subprocess.run([sys.executable, "-m", "dateline.cli", "manage", "check", "--deploy",
+                             "--fail-level", "WARNING"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_every_500_is_logged_with_its_traceback(tmp_path):
+    """With DEBUG off Django prints nothing for a 500 (it mails ADMINS): the traceback must reach the log."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
+    clean.update({"DJANGO_SETTINGS_MODULE": "dateline.settings", "PYTHONPATH": str(Path.cwd()),
+                  "DATELINE_DATA_DIR": str(tmp_path / "data")})
+    code = SETUP + textwrap.dedent("""
+        from unittest import mock
+        from django.test import Client
+        with mock.patch("dateline.reader.views.index", side_effect=RuntimeError("the index broke")):
+            response = Client(raise_request_exception=False, HTTP_HOST="127.0.0.1").get("/")
+        print(response.status_code)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=clean, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == "500", result.stderr
+    assert "ERROR django.request: Internal Server Error: /" in result.stderr
+    assert "Traceback (most recent call last)" in result.stderr and "RuntimeError: the index broke" in result.stderr

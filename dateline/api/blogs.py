@@ -122,10 +122,14 @@ def _post_response(response: HttpResponse, post: Post) -> PostObject:
 # --- blogs ----------------------------------------------------------------------------------------------------
 
 @router.get("", response={200: BlogPage, **READ_ERRORS}, auth=optional_auth, openapi_extra=OPTIONAL_AUTH_OPENAPI,
-            summary="List live blogs, newest first")
+            summary="List live blogs, newest first (scheduled ones only with a token)")
 def list_blogs(request: HttpRequest, status: BlogStatus | None = None, before: str | None = None,
                limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)) -> Any:
     blogs: QuerySet[LiveBlog] = LiveBlog.objects.select_related("lead_media", "story")
+    if not actor(request).is_authenticated:
+        # A scheduled blog is the newsroom's plan (its title may name what is embargoed); readers see a blog once
+        # it is live, as on the index page. Its own URL still answers, as its reader page does.
+        blogs = blogs.exclude(status=LiveBlog.Status.SCHEDULED)
     if status:
         blogs = blogs.filter(status=status)
     items, next_cursor = page(blogs, key=None, before=before, limit=limit)

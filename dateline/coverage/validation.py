@@ -4,6 +4,11 @@ Text from newsrooms arrives pasted from word processors and phones. C0 control c
 Word paste, a NUL) are stripped: XML 1.0 cannot carry them, so one would break the blog's Atom and RSS feeds, and
 PostgreSQL refuses NUL in text. A lone surrogate (invalid UTF-16 smuggled through JSON ``\\ud800``) cannot be
 stored or encoded at all, so it is refused with a field error rather than left to fail later as a 500.
+
+Plain-text fields (headlines, captions, names) also lose the Unicode bidirectional embedding, override and isolate
+controls (U+202A-U+202E, U+2066-U+2069): a right-to-left override turns "Minister resigns" into text that displays
+as something else and spills into whatever is shown after it (a byline, a title bar). Right-to-left text needs
+none of them; the marks (U+200E, U+200F, U+061C), which only hint a direction, are kept.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 # Every C0 control except tab, newline and carriage return; plus DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds (SQLite and PostgreSQL alike)
 
 
@@ -29,8 +35,12 @@ def is_encodable(value: str) -> bool:
     return True
 
 
-def text(fields: dict[str, str], name: str, value: Any, limit: int, *, required: bool = False) -> str:
-    """A stripped string of at most ``limit`` characters; a message in ``fields[name]`` when it is not one."""
+def text(fields: dict[str, str], name: str, value: Any, limit: int, *, required: bool = False,
+         markup: bool = False) -> str:
+    """A stripped string of at most ``limit`` characters; a message in ``fields[name]`` when it is not one.
+
+    ``markup``: the value is HTML (a post body), whose direction controls stay inside the element they are in; the
+    sanitiser decides what it keeps."""
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -39,7 +49,8 @@ def text(fields: dict[str, str], name: str, value: Any, limit: int, *, required:
     if not is_encodable(value):
         fields[name] = "Contains invalid characters (unpaired UTF-16 surrogates)."
         return ""
-    value = clean_text(value).strip()
+    value = clean_text(value) if markup else _BIDI_CONTROL.sub("", clean_text(value))
+    value = value.strip()
     if len(value) > limit:
         fields[name] = f"At most {limit} characters."
     elif required and not value:

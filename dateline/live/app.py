@@ -19,6 +19,8 @@ through ``sync_to_async`` and holds a thread for the life of a streaming respons
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 import logging
 import re
 import weakref
@@ -30,7 +32,7 @@ from dateline.broker import Broker, get_broker
 from dateline.live import shared_metrics
 from dateline.live.changes import changes_endpoint
 from dateline.live.hub import Hub
-from dateline.live.responses import respond
+from dateline.live.responses import header, json_error, respond
 from dateline.live.shared_metrics import SharedMetrics
 from dateline.live.source import ChangeSource
 from dateline.live.sse import events_endpoint
@@ -62,6 +64,12 @@ class LiveEdge:
         kind = scope["type"]
         if kind == "http":
             path = scope["path"]
+            # An https public URL makes the site https-only (settings.py): the edge's streams and files too, as
+            # Django redirects its pages. /metrics stays on plain http for a local scraper.
+            if settings.HTTPS_ONLY and scope.get("scheme") == "http" and path != "/metrics" and (
+                    path.startswith("/live/") or (self.serve_static and path.startswith(STATIC.prefix))):
+                await _to_https(scope, send)
+                return
             if path.startswith("/live/"):
                 match = LIVE_PATH.match(path)
                 if match is not None:
@@ -84,6 +92,10 @@ class LiveEdge:
                         sub.detach()
                     return
             elif path == "/metrics":
+                refused = metrics_refusal(scope)
+                if refused is not None:
+                    await json_error(send, *refused)
+                    return
                 await self._ensure_started()
                 siblings = await self.shared.siblings() if self.shared is not None else []
                 await respond(send, 200, self.hub.metrics.render(siblings),
@@ -148,6 +160,45 @@ class LiveEdge:
 
     def close_streams(self) -> None:
         self.hub.close_streams()
+
+
+async def _to_https(scope: Scope, send: Send) -> None:
+    """301 to the same path and query on the public https origin."""
+    query = scope.get("query_string", b"")
+    target = settings.DATELINE_PUBLIC_URL.encode() + (scope.get("raw_path") or scope["path"].encode())
+    if query:
+        target += b"?" + query
+    await respond(send, 301, b"", [(b"location", target), (b"cache-control", b"no-store")])
+
+
+def metrics_refusal(scope: Scope) -> tuple[int, str, str, list[tuple[bytes, bytes]]] | None:
+    """Why ``/metrics`` is not for this request, or None when it is.
+
+    The numbers tell an outsider how many readers and writers a newsroom has, and when. With
+    ``DATELINE_METRICS_TOKEN`` set, a scrape sends it as a bearer token (Prometheus ``authorization``); without
+    one, only a client on this machine that came directly: a request that a proxy forwarded carries
+    ``X-Forwarded-For`` (or ``Forwarded``), and its client address may be the proxy's own loopback address.
+    """
+    token = settings.DATELINE_METRICS_TOKEN
+    if token:
+        given = header(scope, b"authorization") or b""
+        if hmac.compare_digest(given, b"Bearer " + token.encode()):
+            return None
+        return (401, "unauthorized", "Send the metrics token: Authorization: Bearer <DATELINE_METRICS_TOKEN>.",
+                [(b"www-authenticate", b'Bearer realm="metrics"')])
+    client = scope.get("client")
+    forwarded = header(scope, b"x-forwarded-for") is not None or header(scope, b"forwarded") is not None
+    if client and _is_loopback(client[0]) and not forwarded:
+        return None
+    return (403, "forbidden", "/metrics answers only on this machine; set DATELINE_METRICS_TOKEN to scrape it "
+            "from elsewhere.", [])
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def close_all_streams() -> None:

@@ -17,7 +17,7 @@ import time
 from dateline.live.channel import Channel
 from dateline.live.hub import Hub
 from dateline.live.replay import replay
-from dateline.live.responses import json_error, parse_seq, query_param
+from dateline.live.responses import NOSNIFF, json_error, parse_seq, query_param
 from dateline.live.types import Scope, Send
 
 CACHE_CONTROL = b"public, max-age=2, stale-while-revalidate=30"
@@ -86,7 +86,7 @@ async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
     etag = b'W/"%d-%d-%d"' % (ch.blog_id, after, latest)
     # content-type first and content-length last: a 304 sends headers[1:-1].
     headers = [(b"content-type", b"application/json"), (b"cache-control", CACHE_CONTROL), (b"etag", etag),
-               (b"access-control-allow-origin", b"*"), (b"content-length", b"%d" % len(body))]
+               (b"access-control-allow-origin", b"*"), NOSNIFF, (b"content-length", b"%d" % len(body))]
     answer = (body, etag, headers)
     if latest == ch.last_seq:  # else a newer change arrived while we read: nobody will ask for this one again
         hub.answers.put((ch.blog_id, after, latest), answer, len(body) + ANSWER_OVERHEAD_BYTES)

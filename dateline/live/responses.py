@@ -35,8 +35,14 @@ def parse_seq(value: str | bytes | None) -> int | None:
     return int(text)
 
 
+# Every answer of the edge says what it is and nothing else: a browser must never sniff JSON or text into a script.
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
 async def respond(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]],
                   *, head: bool = False) -> None:
+    if NOSNIFF not in headers:
+        headers = [*headers, NOSNIFF]
     await send({"type": "http.response.start", "status": status,
                 "headers": [*headers, (b"content-length", b"%d" % len(body))]})
     await send({"type": "http.response.body", "body": b"" if head else body})

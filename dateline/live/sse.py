@@ -14,7 +14,7 @@ import random
 from dateline.live.channel import Channel
 from dateline.live.hub import Hub
 from dateline.live.replay import replay
-from dateline.live.responses import header, json_error, parse_seq, query_param
+from dateline.live.responses import NOSNIFF, header, json_error, parse_seq, query_param
 from dateline.live.subscriber import Subscriber
 from dateline.live.types import Scope, Send
 from dateline.live.wire import encode_reset, encode_retry
@@ -31,6 +31,7 @@ STREAM_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache, no-transform"),  # no-transform: proxies must not compress or buffer events
     (b"x-accel-buffering", b"no"),  # nginx: pass events through as they are written
+    NOSNIFF,
 ]
 
 

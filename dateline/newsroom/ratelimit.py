@@ -33,8 +33,9 @@ PAIR, ADDRESS, ACCOUNT = "locked_out", "address_locked_out", "account_locked_out
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by whoever sends the request, so trusting it would let an attacker
-    # choose a fresh "address" for every guess. Behind a proxy, have the proxy set REMOTE_ADDR.
+    # REMOTE_ADDR only, never X-Forwarded-For here: whoever sends the request sets that header, so reading it would
+    # let an attacker choose a fresh "address" for every guess. The server (server.py) puts the forwarded client
+    # into REMOTE_ADDR only for requests from DATELINE_TRUSTED_PROXIES.
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -36,8 +36,15 @@ class BlogRssFeed(Feed):
     def get_object(self, request: HttpRequest, slug: str) -> LiveBlog:
         return get_object_or_404(LiveBlog, slug=slug)
 
+    def text(self, value: str) -> str:
+        """A plain-text title as RSS carries it: aggregators read an RSS ``<title>`` as HTML (feedparser marks it
+        text/html), so a headline "Rates <b>rise</b>" escaped only once for XML would be shown in bold, or run.
+        Escaped for HTML as well, it shows as written. Atom says ``type="text"`` and needs no second escape.
+        Quotes stay as they are: outside a tag they mean nothing to HTML, and a plain-text reader shows them."""
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
     def title(self, blog: LiveBlog) -> str:
-        return page_title(blog)
+        return self.text(page_title(blog))
 
     def link(self, blog: LiveBlog) -> str:
         return blog_path(blog)
@@ -58,7 +65,7 @@ class BlogRssFeed(Feed):
         return feed_posts(blog)
 
     def item_title(self, post: Post) -> str:
-        return post_title(post)
+        return self.text(post_title(post))
 
     def item_description(self, post: Post) -> str:
         return feed_html(post)
@@ -89,3 +96,6 @@ class BlogRssFeed(Feed):
 
 class BlogAtomFeed(BlogRssFeed):
     feed_type = Atom1Feed
+
+    def text(self, value: str) -> str:
+        return value

@@ -29,7 +29,10 @@ def oembed(request: HttpRequest) -> JsonResponse:
     url = request.GET.get("url", "")
     if request.GET.get("format", "json") != "json":
         return _oembed_error(501, "Only format=json is supported.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1" and the like: urlsplit refuses a malformed host
+        return _oembed_error(400, "The url parameter is not a valid URL.")
     own_hosts = {request.get_host()}
     if settings.DATELINE_PUBLIC_URL:
         own_hosts.add(urlsplit(settings.DATELINE_PUBLIC_URL).netloc)

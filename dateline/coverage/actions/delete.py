@@ -30,12 +30,17 @@ def delete_post(actor: Actor, post: Post, *, expected_version: int | None = None
     perm.require_user(actor)
     with locked_blog(post.blog) as blog:
         post = reload_post(post, blog)
-        if post.status == Post.Status.DELETED:
-            return post
-        perm.require_can_edit(actor, post)  # reporters: only their own; contributors: only their own drafts
+        if post.status != Post.Status.DELETED:
+            perm.require_can_edit(actor, post)  # reporters: only their own; contributors: only their own drafts
+        elif not perm.owns(actor, post):
+            perm.require_editor(actor, "delete other people's posts")  # a deleted post is no one's to probe
+        # Checked before "already deleted": a delete made from a stale copy is refused like any stale write (412
+        # with the current post), so the client learns the post changed (deleted, perhaps restored and edited).
         if expected_version is not None and expected_version != post.version:
             raise StaleVersion("This post was changed by someone else since you loaded it.",
                                extra={"current": post_data(post)})
+        if post.status == Post.Status.DELETED:
+            return post  # deleting twice from the current version: nothing more to do
         was_public = post.is_public
         # Deleting a scheduled draft cancels its schedule: a post pulled back (an embargo, say) must not go out
         # by itself the moment an editor restores it.

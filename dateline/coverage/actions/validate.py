@@ -105,7 +105,7 @@ def clean_post(given: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, A
         if name == "headline":
             clean[name] = text(fields, name, value, MAX_HEADLINE)
         elif name == "body":
-            raw = text(fields, name, value, MAX_BODY * 2)
+            raw = text(fields, name, value, MAX_BODY * 2, markup=True)
             clean[name] = clean_body(raw)
         elif name in ("update_note", "verification_note", "correction"):  # plain text; escaped when rendered
             clean[name] = text(fields, name, value, MAX_NOTE)
