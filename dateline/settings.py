@@ -128,10 +128,16 @@ TEMPLATES = [
 ]
 
 
+# Connections each process may hold (PostgreSQL). Processes x pool size must stay under the server's
+# max_connections, with room for psql and backups: 2 workers x 20 of PostgreSQL's default 100.
+DATABASE_POOL_SIZE = int(os.environ.get("DATELINE_DATABASE_POOL_SIZE", "20"))
+DATABASE_POOL_TIMEOUT = float(os.environ.get("DATELINE_DATABASE_POOL_TIMEOUT", "5"))  # seconds a request waits
+
+
 def database_config() -> dict[str, Any]:
     url = os.environ.get("DATELINE_DATABASE_URL")
     if url:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
     else:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "dateline.sqlite3")}
@@ -146,6 +152,19 @@ def database_config() -> dict[str, Any]:
         # A file, not Django's shared-cache in-memory database: shared cache answers "table is locked" at once
         # instead of waiting, which would defeat the concurrency tests that prove seq is gap-free under threads.
         config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A bounded pool per process, not a connection per request thread: under ASGI every request runs in a
+        # thread of its own, and persistent connections (CONN_MAX_AGE) then grow with the number of requests
+        # until PostgreSQL refuses everyone. Past the pool's size a request waits up to the timeout for a
+        # connection, then gets 503 with Retry-After (health.py), and the process recovers by itself.
+        config["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django returns them after each request
+        config["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it (a restarted server)
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DATABASE_POOL_SIZE),
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+            "max_idle": 300,  # give back connections a quiet process no longer needs
+        }
     return config
 
 

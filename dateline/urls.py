@@ -5,6 +5,8 @@ from django.views.static import serve
 from dateline.api.urls import api
 from dateline.health import healthz
 
+handler500 = "dateline.health.server_error"  # an exhausted connection pool is 503 with Retry-After, not 500
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),

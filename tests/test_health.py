@@ -86,3 +86,45 @@ def test_any_database_failure_is_503_naming_the_database(client, db):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "failing", "checks": {"database": "failing"}}
+
+
+def _pool_timeout():
+    """What Django raises when the pool stays empty: its OperationalError, caused by psycopg_pool's timeout."""
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    try:
+        raise OperationalError("couldn't get a connection after 5.00 sec") from PoolTimeout("pool timeout")
+    except OperationalError as exc:
+        return exc
+
+
+@pytest.mark.parametrize(("path", "target"), [("/", "dateline.reader.views.render"),
+                                              ("/api/v1/blogs", "dateline.api.blogs.blog_data")])
+def test_an_exhausted_pool_is_503_with_retry_after_not_500(editor, path, target):
+    """Pages and API alike: an empty connection pool is "busy, retry" (503 + Retry-After), not a server error."""
+    from unittest import mock
+
+    from django.test import Client
+
+    from dateline.coverage import actions
+
+    actions.create_blog(editor, title="Harbour fire")  # so that the API list serialises one
+    with mock.patch(target, side_effect=_pool_timeout()):
+        response = Client(raise_request_exception=False).get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    if path.startswith("/api/"):
+        assert response.json()["error"]["code"] == "unavailable"
+    else:
+        assert b"try again" in response.content
+
+
+def test_any_other_error_is_still_a_500(db):
+    from unittest import mock
+
+    from django.test import Client
+
+    with mock.patch("dateline.reader.views.render", side_effect=RuntimeError("broken")):
+        response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 500

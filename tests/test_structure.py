@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "csp": {"coverage"},
     "reader": {"accounts", "assist", "coverage", "events", "live"},
     "newsroom": {"accounts", "assist", "audit", "coverage", "csp", "events", "live"},
-    "api": {"accounts", "assist", "coverage", "events"},
+    "api": {"accounts", "assist", "coverage", "events", "health"},
     "urls": {"api", "health", "newsroom", "reader"},
     "changefeed": {"coverage", "live"},  # the adapter: coverage's change log as the live edge's ChangeSource
     "asgi": {"changefeed", "limits", "live"},

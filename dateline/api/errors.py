@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from dateline.coverage.errors import ActionError, StaleVersion
 from dateline.coverage.serializers import key_points_version
+from dateline.health import overloaded, unavailable
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -152,6 +153,9 @@ def install(api: NinjaAPI) -> None:
         return error_response(400, f"The request could not be read: {exc}")
 
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if overloaded(exc):  # no database connection free for now: the client may retry (health.py)
+            log.warning("API %s %s: no database connection free; answered 503", request.method, request.path)
+            return unavailable(request)
         log.exception("API error on %s %s", request.method, request.path, exc_info=exc)
         return error_response(500, "Something went wrong on our side; it has been logged.", code="server_error")
 

@@ -19,6 +19,7 @@ through ``sync_to_async`` and holds a thread for the life of a streaming respons
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import ipaddress
 import logging
@@ -41,6 +42,8 @@ from dateline.live.store import Store
 from dateline.live.types import Receive, Scope, Send
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 2  # as Django's 503s (dateline/health.py): clients and CDNs retry soon
 
 LIVE_PATH = re.compile(r"^/live/(?P<slug>[-a-zA-Z0-9_]{1,120})/(?P<endpoint>events|changes)$")
 
@@ -77,10 +80,14 @@ class LiveEdge:
                     match = None  # this frame lives as long as the stream: keep nothing in it that is not needed
                     if self._loop is not asyncio.get_running_loop():
                         await self._ensure_started()
-                    if endpoint == "changes":
-                        await changes_endpoint(self.hub, slug, scope, send)
+                    try:
+                        if endpoint == "changes":
+                            await changes_endpoint(self.hub, slug, scope, send)
+                            return
+                        sub = await events_endpoint(self.hub, slug, scope, send)
+                    except Exception:
+                        await _unavailable(scope, send)
                         return
-                    sub = await events_endpoint(self.hub, slug, scope, send)
                     if sub is None:
                         return
                     # Connected readers wait here, in this frame, for the end of their stream (Subscriber.waiter):
@@ -160,6 +167,16 @@ class LiveEdge:
 
     def close_streams(self) -> None:
         self.hub.close_streams()
+
+
+async def _unavailable(scope: Scope, send: Send) -> None:
+    """A read of the change log failed (the database is down, or its pool stayed empty): 503 and Retry-After,
+    so readers' clients and a CDN retry, never a 500. Logged with the traceback, once per request."""
+    log.exception("live edge: could not answer %s", scope["path"])
+    # If the response had started (a stream), sending fails: the server closes the connection, the client resumes.
+    with contextlib.suppress(RuntimeError):
+        await json_error(send, 503, "unavailable", "The live feed is busy; try again in a moment.",
+                         [(b"retry-after", b"%d" % RETRY_AFTER_SECONDS)])
 
 
 async def _to_https(scope: Scope, send: Send) -> None:

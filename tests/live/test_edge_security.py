@@ -115,3 +115,18 @@ def test_an_https_site_sends_plain_http_readers_to_https(serve, settings, blog):
     assert proxied.status_code == 200
     assert httpx.get(f"{url}/metrics").status_code == 200
 
+
+
+def test_a_failing_change_log_is_503_with_retry_after_not_500(serve, blog, monkeypatch):
+    """When the database does not answer (or the pool stays empty), the edge says "busy, retry"."""
+    from dateline.asgi import application
+
+    def down(*args):
+        raise ConnectionError("database not answering")
+
+    url = serve()
+    monkeypatch.setattr(application.source, "blog_by_slug", down)
+    for endpoint in ("changes?after=0", "events"):
+        response = httpx.get(f"{url}/live/{blog.slug}/{endpoint}")
+        assert response.status_code == 503, endpoint
+        assert response.headers["retry-after"] == "2" and response.json()["error"]["code"] == "unavailable"
