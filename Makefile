@@ -61,11 +61,11 @@ test: install-test browser-deps $(VENV)/vnu/vnu.jar
 	DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
 	rm -f $(VENV)/test-report-*.json
 	DATELINE_TEST_REPORT=$(VENV)/test-report-sqlite.json DATELINE_DATA_DIR=$$(mktemp -d) \
-	  $(BIN)/python -m pytest -p no:cacheprovider
+	  $(BIN)/python -m pytest -p no:cacheprovider --durations=15
 	@if $(BIN)/python -m tests.services postgres "$(DATELINE_TEST_POSTGRES_URL)"; then \
 	  echo "--- the suite again on PostgreSQL ($(DATELINE_TEST_POSTGRES_URL)) ---"; \
 	  DATELINE_DATABASE_URL="$(DATELINE_TEST_POSTGRES_URL)" DATELINE_TEST_REPORT=$(VENV)/test-report-postgres.json \
-	  DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider -m "not browser"; \
+	  DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider --durations=15 -m "not browser"; \
 	else echo "PostgreSQL not reachable at $(DATELINE_TEST_POSTGRES_URL): PostgreSQL tests skipped (apt-get install postgresql)"; fi
 	$(BIN)/python -m tests.services report $(VENV)/test-report-sqlite.json $(VENV)/test-report-postgres.json
 

@@ -30,6 +30,7 @@ import uvicorn
 
 from dateline.live import shared_metrics
 from dateline.live.app import close_all_streams
+from dateline.live.protocol import DatelineHttpToolsProtocol
 
 log = logging.getLogger("dateline.serve")
 
@@ -92,8 +93,21 @@ def start_background_jobs() -> None:
     start_scheduler()
 
 
+def guard_request_heads() -> None:
+    """Bound what a connection may hold before its request head is complete (live/protocol.py): the head's size,
+    the time to send it, and — near the open-file limit — the descriptors such connections take."""
+    from django.conf import settings
+
+    limit = raise_open_file_limit()
+    DatelineHttpToolsProtocol.max_head_bytes = settings.DATELINE_MAX_HEAD_BYTES
+    DatelineHttpToolsProtocol.head_timeout = settings.DATELINE_HEAD_TIMEOUT
+    DatelineHttpToolsProtocol.fd_limit = limit
+    # Room for what is not a client: the database pool, Redis, logs, static files being sent.
+    DatelineHttpToolsProtocol.fd_margin = max(64, limit // 20)
+
+
 def serve(host: str, port: int, workers: int = 1) -> None:
-    raise_open_file_limit()
+    guard_request_heads()
     cfg = config(host, port, workers)
     if workers <= 1:
         start_background_jobs()
@@ -105,7 +119,7 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 
 def _worker(cfg: uvicorn.Config, sock: socket.socket, group: str) -> None:
     shared_metrics.worker_group = group  # read by the live edge at startup
-    raise_open_file_limit()
+    guard_request_heads()  # a spawned process starts with the class defaults
     start_background_jobs()
     EdgeServer(cfg).run(sockets=[sock])
 

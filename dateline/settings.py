@@ -176,6 +176,10 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DATELINE_MEDIA_ROOT", str(DATA_DIR / "media")))
 
+# A request line and headers larger than this get 431; a connection that has not sent its whole head within
+# DATELINE_HEAD_TIMEOUT seconds is closed (dateline/live/protocol.py). Browsers send a few kB.
+DATELINE_MAX_HEAD_BYTES = int(os.environ.get("DATELINE_MAX_HEAD_BYTES", str(64 * 1024)))
+DATELINE_HEAD_TIMEOUT = float(os.environ.get("DATELINE_HEAD_TIMEOUT", "10"))
 # Largest request body the API accepts; bigger ones get 413 with a JSON error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATELINE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -75,7 +75,36 @@ def _fresh_event(event: object) -> bool:
     return type(event) is asyncio.Event and not event.is_set() and not event._waiters
 
 
+# Connections still sending their request head, oldest first (a dict keeps insertion order): the ones dropped when
+# file descriptors run short. A connection leaves it when its head is complete, so held readers are never here.
+_awaiting_head: dict[DatelineHttpToolsProtocol, None] = {}
+
+_STATUS_431 = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+               b"content-length: 34\r\nconnection: close\r\n\r\nRequest header fields too large.\r\n")
+
+
 class DatelineHttpToolsProtocol(HttpToolsProtocol):
+    """Also guards the request head, which uvicorn's httptools protocol does not bound at all:
+
+    * ``max_head_bytes``: a request line and headers larger than this get 431 and the connection closes (httptools
+      would otherwise buffer a 16 MiB header, and 20 of them cost 700 MB);
+    * ``head_timeout``: a connection that has not sent a complete head this many seconds after it opened (or after
+      its last response) is closed, however slowly it trickles bytes;
+    * ``fd_limit`` - ``fd_margin``: when open connections reach it, the connections that have not yet sent a
+      complete head are closed, oldest first, so a flood of idle sockets cannot take the descriptors that live
+      readers, the database and ``/healthz`` need.
+
+    ``dateline serve`` sets these from the settings (server.py); a held SSE reader carries none of this state.
+    """
+
+    max_head_bytes = 64 * 1024
+    head_timeout = 10.0
+    fd_limit = 1024
+    fd_margin = 64
+
+    _head_bytes = -1  # bytes of the request head received so far; -1 outside a head
+    _head_timer: asyncio.TimerHandle | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if type(self.pipeline) is deque and not self.pipeline:
@@ -86,10 +115,62 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
         flow = self.flow  # just made by uvicorn; nothing else holds it yet (cycles get it on each request)
         if type(flow) is FlowControl and not flow.read_paused and not flow.write_paused:
             self.flow = LazyFlowControl(transport)
+        if len(self.connections) + self.fd_margin >= self.fd_limit:
+            _drop_idle(len(self.connections) + self.fd_margin - self.fd_limit + 1)
+        self._await_head()
+
+    def _await_head(self) -> None:
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+        _awaiting_head[self] = None
+
+    def _head_done(self) -> None:
+        self._head_bytes = -1
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+        _awaiting_head.pop(self, None)
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        _awaiting_head.pop(self, None)
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._head_bytes >= 0:  # a request head began and is not complete: what the parser took was head
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_head_bytes and not self.transport.is_closing():
+                self._head_done()
+                self.transport.write(_STATUS_431)
+                self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0  # counted from here: body bytes of an early-answered request (a 413) are not head
 
     def on_headers_complete(self) -> None:
+        self._head_done()
         super().on_headers_complete()
         cycle = self.cycle
         # The cycle was just made and its task not yet run: nothing waits on its event yet.
         if cycle is not None and _fresh_event(getattr(cycle, "message_event", None)):
             cycle.message_event = LightEvent()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self._head_timer is None and not self.pipeline:
+            self._await_head()  # the next request on this connection has head_timeout to arrive, too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._head_done()
+        super().connection_lost(exc)
+
+
+def _drop_idle(count: int) -> None:
+    """Close up to ``count`` connections that have not sent a complete request head, oldest first."""
+    for protocol in list(_awaiting_head)[:count]:
+        _awaiting_head.pop(protocol, None)
+        protocol._head_done()
+        if not protocol.transport.is_closing():
+            protocol.transport.close()
