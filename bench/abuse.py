@@ -53,11 +53,13 @@ class Row:
     failed: int
     peak_rss_mb: float
     peak_db: int | None
+    rest_rss_mb: float = 0.0  # the baseline: the same server at rest, measured just before its attacks
 
     def line(self) -> str:
         db = "-" if self.peak_db is None else str(self.peak_db)
+        ratio = self.peak_rss_mb / self.rest_rss_mb if self.rest_rss_mb else 0
         return (f"| {self.setup} | {self.attack} | {self.attempts} | {self.held} | {self.failed} | "
-                f"{self.peak_rss_mb:.0f} | {db} |")
+                f"{self.peak_rss_mb:.0f} ({ratio:.1f}x rest) | {db} |")
 
 
 def _free_port() -> int:
@@ -298,6 +300,9 @@ def run_setup(args: argparse.Namespace, setup: str) -> list[Row]:
         try:
             token = server.start()
             label = "SQLite, 1 process" if setup == "sqlite" else "PostgreSQL + Redis, --workers 2"
+            assert server.process is not None
+            time.sleep(1)
+            rest = _rss_mb(_tree(server.process.pid))
             with server.sampler() as s:
                 held, failed = big_headers(server, args.big)
             rows.append(Row(label, "16 MiB headers", args.big, held, failed, s.peak_rss, s.peak_db or None))
@@ -313,6 +318,7 @@ def run_setup(args: argparse.Namespace, setup: str) -> list[Row]:
             rows.append(Row(label, "40-megapixel uploads", args.uploads, held, failed, s.peak_rss,
                             s.peak_db or None))
             for row in rows:
+                row.rest_rss_mb = rest
                 if setup == "sqlite":
                     row.peak_db = None
         finally:
@@ -341,7 +347,7 @@ def main() -> None:
     rows: list[Row] = []
     for setup in (["sqlite", "postgres"] if args.only is None else [args.only]):
         rows += run_setup(args, setup)
-    print("\n| set-up | attack | attempts | held | failed | peak RSS (MB) | peak DB connections |")
+    print("\n| set-up | attack | attempts | held | failed | peak RSS, MB (x at rest) | peak DB connections |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         print(row.line())

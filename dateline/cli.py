@@ -32,6 +32,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     _migrate()
+    if args.workers > 1:
+        # The supervisor serves nothing: give back the connections (and the pool) migrating opened, so the
+        # database sees only the workers' pools (processes x DATELINE_DATABASE_POOL_SIZE).
+        from django.db import connections
+
+        for conn in connections.all(initialized_only=True):
+            conn.close()
+            if hasattr(conn, "close_pool"):
+                conn.close_pool()
     from dateline.server import serve
 
     serve(host=args.host, port=args.port, workers=args.workers)
