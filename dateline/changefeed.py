@@ -45,14 +45,16 @@ class ChangeFeed:
     @_job
     def changes_after(self, blog_id: int, after: int, limit: int) -> list[ChangeRow]:
         rows = (Change.objects.filter(blog_id=blog_id, seq__gt=after).order_by("seq")
-                .values_list("seq", "type", "data", "created_at")[:limit])
-        return [ChangeRow(seq, type_, data, created.timestamp()) for seq, type_, data, created in rows]
+                .values_list("seq", "type", "data", "created_at", "subject")[:limit])
+        return [ChangeRow(seq, type_, data, created.timestamp(), subject)
+                for seq, type_, data, created, subject in rows]
 
     @_job
     def recent_changes(self, blog_id: int, count: int) -> list[ChangeRow]:
         rows = (Change.objects.filter(blog_id=blog_id).order_by("-seq")
-                .values_list("seq", "type", "data", "created_at")[:count])
-        return [ChangeRow(seq, type_, data, created.timestamp()) for seq, type_, data, created in reversed(rows)]
+                .values_list("seq", "type", "data", "created_at", "subject")[:count])
+        return [ChangeRow(seq, type_, data, created.timestamp(), subject)
+                for seq, type_, data, created, subject in reversed(rows)]
 
     @_job
     def latest_seqs(self, blog_ids: list[int]) -> dict[int, int]:

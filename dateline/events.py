@@ -239,6 +239,73 @@ CHANGE_EVENTS: tuple[type[ChangeEvent], ...] = (
 CONTROL_EVENTS = (Reset,)
 
 
+# --- compaction: an older change never says more than the page says now ----------------------------------------
+#
+# The change log keeps every seq (replay stays exact and gap-free), but when a newer change is about the same
+# object, the older ones are rewritten to its current public form — or, once it is deleted, to a tombstone — the way
+# a compacted log keeps only the latest value per key. The database (coverage/actions/core.py) and every live
+# process's ring (live/channel.py) apply the same rules, from here. See docs/live.md "Compaction".
+
+_POST_TYPES = frozenset({EventType.POST_PUBLISHED, EventType.POST_UPDATED, EventType.POST_DELETED,
+                         EventType.POST_PINNED, EventType.POST_UNPINNED})
+_BLOG_TYPES = frozenset({EventType.BLOG_UPDATED, EventType.BLOG_ENDED})
+KEY_POINTS, BLOG = "key_points", "blog"
+
+
+def subject(data: dict[str, Any]) -> str:
+    """What a change is about: ``post:<id>``, the key points or the blog; "" for anything else."""
+    kind = data.get("type")
+    if kind in _POST_TYPES:
+        post = data.get("post")
+        return f"post:{post['id']}" if isinstance(post, dict) and "id" in post else ""
+    if kind == EventType.KEY_POINTS_UPDATED:
+        return KEY_POINTS
+    return BLOG if kind in _BLOG_TYPES else ""
+
+
+def rewritten_subjects(data: dict[str, Any]) -> tuple[str, ...]:
+    """The subjects of the older changes that ``data`` may rewrite: its own, and where the blog's changes carry
+    the key points box (and the key points changes the blog's), the other."""
+    own = subject(data)
+    if not own:
+        return ()
+    return (own,) if own.startswith("post:") else (KEY_POINTS, BLOG)
+
+
+def compacted(older: dict[str, Any], newer: dict[str, Any]) -> dict[str, Any] | None:
+    """``older`` as it may be served once ``newer`` exists; None when ``newer`` changes nothing of it."""
+    old_type, new_type = older["type"], newer["type"]
+    result: dict[str, Any] | None = None
+    if new_type in _POST_TYPES:
+        if old_type not in _POST_TYPES or old_type == EventType.POST_DELETED:
+            return None  # another object, or a tombstone already (it says nothing)
+        if older["post"]["id"] != newer["post"]["id"]:
+            return None
+        if new_type == EventType.POST_DELETED:
+            result = {"seq": older["seq"], "type": EventType.POST_DELETED.value, "html": "",
+                      "post": {"id": older["post"]["id"], "status": "deleted"}, "post_count": older["post_count"]}
+        else:
+            result = {**older, "html": newer["html"], "post": newer["post"]}
+    elif new_type == EventType.KEY_POINTS_UPDATED:
+        if old_type == EventType.KEY_POINTS_UPDATED:
+            result = {**older, "html": newer["html"], "key_points": newer["key_points"]}
+        elif old_type in _BLOG_TYPES:
+            result = {**older, "key_points_html": newer["html"],
+                      "blog": {**older["blog"], "key_points": newer["key_points"]}}
+    elif new_type in _BLOG_TYPES:
+        if old_type in _BLOG_TYPES:
+            result = {**older, "html": newer["html"], "key_points_html": newer["key_points_html"],
+                      "blog": {**newer["blog"], "seq": older["seq"]}}
+        elif old_type == EventType.KEY_POINTS_UPDATED:
+            result = {**older, "html": newer["key_points_html"], "key_points": newer["blog"]["key_points"]}
+    return None if result is None or result == older else result
+
+
+def encode(data: dict[str, Any]) -> str:
+    """A change's JSON as it is stored and sent: compact, not ASCII-escaped (the same bytes in every process)."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
 # --- the published schema and the browser's module ------------------------------------------------------------
 
 def schema() -> dict[str, Any]:

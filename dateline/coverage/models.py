@@ -250,8 +250,12 @@ class Change(models.Model):
     seq = models.BigIntegerField()
     type = models.CharField(max_length=32)
     data = models.TextField()
+    # What the change is about ("post:<id>", "key_points", "blog"; dateline.events.subject): a newer change about
+    # the same subject rewrites this one to its current public form (compaction; coverage/actions/core.py).
+    subject = models.CharField(max_length=40, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["blog", "seq"]
         constraints = [models.UniqueConstraint(fields=["blog", "seq"], name="unique_blog_seq")]
+        indexes = [models.Index(fields=["blog", "subject", "seq"], name="coverage_change_subject_idx")]

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Protocol
 
+from dateline.events import compacted, encode, rewritten_subjects
 from dateline.live import config
 from dateline.live.event import Event
 from dateline.live.fanout import broadcast
@@ -36,6 +37,9 @@ class Owner(Protocol):
     def fill(self, ch: Channel) -> object:
         """Start reading what the channel missed from the database (once at a time per channel)."""
 
+    def forget_answers(self, blog_id: int) -> None:
+        """Drop the blog's cached ``/changes`` answers (a change rewrote older ones)."""
+
 
 class Channel:
     def __init__(self, hub: Owner, head: BlogHead, recent: list[ChangeRow], ring_size: int) -> None:
@@ -44,7 +48,7 @@ class Channel:
         self.ring: deque[Event] = deque()
         self.ring_size, self.ring_bytes = ring_size, 0
         for r in recent:
-            self._remember(Event(r.seq, r.type, r.data))
+            self._remember(Event(r.seq, r.type, r.data, r.subject))
         self.last_seq = self.ring[-1].seq if self.ring else head.seq
         self.subscribers: set[Subscriber] = set()
         self.pending: dict[int, tuple[Event, float]] = {}
@@ -94,7 +98,26 @@ class Channel:
         for seq in [s for s in self.pending if s <= self.last_seq]:
             del self.pending[seq]
 
+    def _compact(self, event: Event) -> None:
+        """Rewrite the ring's older events that ``event`` supersedes, as the database did in the same transaction
+        (``dateline.events.compacted``): a resume from this process's memory says no more than the page."""
+        newer = event.parsed()
+        event.learn_subject(newer)
+        subjects = rewritten_subjects(newer)
+        if not subjects:
+            return
+        rewritten = False
+        for i, old in enumerate(self.ring):
+            if old.subject in subjects and (data := compacted(old.parsed(), newer)) is not None:
+                replacement = Event(old.seq, data["type"], encode(data))
+                self.ring_bytes += len(replacement.frame) - len(old.frame)
+                self.ring[i] = replacement
+                rewritten = True
+        if rewritten:
+            self.hub.forget_answers(self.blog_id)  # cached /changes bodies may hold the old text
+
     def _deliver(self, event: Event, published_at: float) -> None:
+        self._compact(event)
         self._remember(event)
         self.last_seq = event.seq
         started = time.perf_counter()
@@ -113,7 +136,7 @@ class Channel:
             if row.seq != self.last_seq + 1:
                 return False
             held = self.pending.pop(row.seq, None)
-            event, published_at = held if held else (Event(row.seq, row.type, row.data), 0.0)
+            event, published_at = held if held else (Event(row.seq, row.type, row.data, row.subject), 0.0)
             # A change the broker never brought counts from its row's creation (in its transaction, just before
             # commit): how late a gap fill or the database check delivered it is the tail /metrics must show.
             self._deliver(event, published_at or row.created_at)

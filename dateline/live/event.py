@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from dateline.events import subject
 from dateline.live.wire import encode_event
 
 
@@ -12,10 +16,11 @@ class Event:
     than kept a second time: a change's text is most of its size, and the ring holds a thousand of them per blog.
     """
 
-    __slots__ = ("frame", "seq", "_data")
+    __slots__ = ("frame", "seq", "_data", "_subject")
 
-    def __init__(self, seq: int, type_: str, data: str) -> None:
+    def __init__(self, seq: int, type_: str, data: str, subject: str | None = None) -> None:
         self.seq = seq
+        self._subject = subject or None  # "" (a row from before subjects were stored, a test's row): read it
         self.frame = encode_event(seq, type_, data)
         # JSON with a raw line break (none of ours: actions write compact JSON) is split over several data lines
         # in the frame: only then is the text kept as it is.
@@ -27,3 +32,22 @@ class Event:
         if self._data is not None:
             return self._data
         return memoryview(self.frame)[self.frame.index(b"\ndata: ") + 7:-2]
+
+    def parsed(self) -> dict[str, Any]:
+        """The change's JSON as a dict (an empty one if it is not an object: nothing to compact then)."""
+        try:
+            data = json.loads(bytes(self.data))
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def subject(self) -> str:
+        """What the change is about (``dateline.events.subject``), read from its JSON when first asked."""
+        if self._subject is None:
+            self._subject = subject(self.parsed())
+        return self._subject
+
+    def learn_subject(self, data: dict[str, Any]) -> None:
+        """Keep the subject of ``data``, this event's JSON already parsed by the caller."""
+        self._subject = subject(data)

@@ -48,7 +48,8 @@ class Hub:
         self.channels: dict[str, Channel] = {}
         self.by_id: dict[int, Channel] = {}
         self.metrics = LiveMetrics(self.reader_count)
-        # /changes answers by (blog id, after, latest): immutable, so never invalidated, only pushed out
+        # /changes answers by (blog id, after, latest): a newer change makes a new latest, so an answer is never
+        # served stale; they are pushed out, or dropped when compaction rewrote the changes they hold.
         self.answers: ByteLRU[tuple[int, int, int], Any] = ByteLRU(ANSWER_CACHE_BYTES, ANSWER_MAX_BYTES)
         self._loading: dict[str, asyncio.Future[Channel | None]] = {}
         self._missing: dict[str, float] = {}
@@ -56,6 +57,9 @@ class Hub:
         self._check_now: asyncio.Event | None = None
         self._broker: Broker | None = None
         self.closing = False
+
+    def forget_answers(self, blog_id: int) -> None:
+        self.answers.discard(lambda key: key[0] != blog_id)
 
     def reader_count(self) -> int:
         return sum(len(ch.subscribers) for ch in self.channels.values())

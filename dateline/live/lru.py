@@ -8,7 +8,7 @@ posts took a process from 92 to 489 MB with 40 requests — so this one counts b
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -43,3 +43,8 @@ class ByteLRU(Generic[K, V]):
             self.bytes -= self._items.popitem(last=False)[1][1]
         self._items[key] = (value, size)
         self.bytes += size
+
+    def discard(self, keep: Callable[[K], bool]) -> None:
+        """Drop every item whose key ``keep`` refuses."""
+        for key in [key for key in self._items if not keep(key)]:
+            self.bytes -= self._items.pop(key)[1]

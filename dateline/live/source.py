@@ -25,6 +25,7 @@ class ChangeRow:
     type: str
     data: str
     created_at: float  # epoch seconds: the publish→write latency of a change that only the database brought us
+    subject: str = ""  # what it is about (dateline.events.subject), for compaction; "" = read it from data
 
 
 class ChangeSource(Protocol):

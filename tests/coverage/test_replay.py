@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -18,10 +19,13 @@ from dateline.events import EventType
 POST_EVENTS = {EventType.POST_PUBLISHED, EventType.POST_UPDATED, EventType.POST_PINNED, EventType.POST_UNPINNED}
 
 
-def replay(blog: LiveBlog) -> dict:
-    """Apply the change log's objects by id, in seq order: posts (with their fragments), key points, the blog."""
+def replay(blog: LiveBlog, initial: dict | None = None) -> dict:
+    """Apply the change log's objects by id, in seq order: posts (with their fragments), key points, the blog —
+    from seq 0, or on top of ``initial`` (a page loaded at its ``seq``) from there on."""
     state: dict = {"posts": {}, "key_points": [], "key_points_html": None, "blog": None, "seq": 0}
-    for change in Change.objects.filter(blog=blog).order_by("seq"):
+    if initial is not None:
+        state = {**initial, "posts": dict(initial["posts"])}
+    for change in Change.objects.filter(blog=blog, seq__gt=state["seq"]).order_by("seq"):
         data = json.loads(change.data)
         assert data["seq"] == change.seq == state["seq"] + 1, "gap or reorder in the change log"
         state["seq"] = data["seq"]
@@ -46,12 +50,14 @@ def current(blog: LiveBlog) -> dict:
     return {
         "posts": {p.pk: {"html": p.html, "post": post_data(p)} for p in posts},
         "key_points": key_points_data(blog),
+        "key_points_html": blog.key_points_html,
         "blog": blog_data(blog),
         "seq": blog.seq,
     }
 
 
-def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int) -> None:
+def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int,
+                   on_step: Callable[[], None] = lambda: None) -> None:
     editor, reporter, contributor = actors["editor"], actors["reporter"], actors["contributor"]
     for step in range(steps):
         live = list(Post.objects.filter(blog=blog, status="published"))
@@ -87,6 +93,7 @@ def random_session(rng: random.Random, blog: LiveBlog, actors: dict, steps: int)
             actions.update_blog(editor, blog, description=f"Changed at {step}")
         if step == steps * 3 // 4:
             actions.update_blog(editor, blog, title=f"Renamed at {step}")
+        on_step()
     actions.end_blog(editor, blog)
 
 
@@ -102,3 +109,32 @@ def test_replaying_all_changes_gives_the_current_blog(seed, actors, blog):
     blog.refresh_from_db()
     assert replayed["key_points_html"] == blog.key_points_html
     assert "What we covered here" in blog.key_points_html  # ended: the heading changed, and readers got it
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_a_reader_from_any_seq_ends_in_the_current_state_and_no_change_says_more(seed, actors, blog):
+    """Compaction (docs/live.md): older changes are rewritten to their object's current form, or to a tombstone.
+    A page loaded at any point of the session and kept live by the compacted log ends exactly in the current
+    state; and no retained change carries a post, key point or blog text that the page no longer shows."""
+    pages: list[dict] = []
+    random_session(random.Random(seed), blog, actors, steps=50, on_step=lambda: pages.append(current(blog)))
+    now = current(blog)
+    assert len({page["seq"] for page in pages}) > 30
+    for page in pages:
+        resumed = replay(blog, initial=page)
+        assert resumed["seq"] == now["seq"], page["seq"]
+        assert resumed["posts"] == now["posts"], f"resumed from seq {page['seq']}"
+        assert resumed["key_points"] == now["key_points"] and resumed["key_points_html"] == now["key_points_html"]
+    for change in Change.objects.filter(blog=blog):
+        data = json.loads(change.data)
+        assert change.type == data["type"]
+        if data["type"] == EventType.POST_DELETED:
+            assert data["html"] == "" and set(data["post"]) == {"id", "status"}
+        elif "post" in data:
+            assert data["post"] == now["posts"][data["post"]["id"]]["post"], "a change still shows an old version"
+            assert data["html"] == now["posts"][data["post"]["id"]]["html"]
+        elif data["type"] == EventType.KEY_POINTS_UPDATED:
+            assert data["key_points"] == now["key_points"] and data["html"] == now["key_points_html"]
+        else:
+            assert data["key_points_html"] == now["key_points_html"]
+            assert {**data["blog"], "seq": now["seq"]} == now["blog"]

@@ -30,7 +30,17 @@ from dateline.coverage.errors import Conflict, NotFound
 from dateline.coverage.models import Change, LiveBlog, Post, PostRevision
 from dateline.coverage.permissions import Actor
 from dateline.coverage.serializers import POST_RELATIONS, deleted_post_data, post_data
-from dateline.events import ChangeEvent, PostDeleted, PostPinned, PostPublished, PostUnpinned, PostUpdated
+from dateline.events import (
+    ChangeEvent,
+    PostDeleted,
+    PostPinned,
+    PostPublished,
+    PostUnpinned,
+    PostUpdated,
+    compacted,
+    rewritten_subjects,
+    subject,
+)
 
 PostEvent = type[PostPublished] | type[PostUpdated] | type[PostPinned] | type[PostUnpinned]
 
@@ -50,11 +60,33 @@ def record(blog: LiveBlog, event: ChangeEvent) -> Change:
     """
     blog.seq += 1
     LiveBlog.objects.filter(pk=blog.pk).update(seq=blog.seq, updated_at=timezone.now())
-    encoded = json.dumps(event.wire(blog.seq), cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
-    change = Change.objects.create(blog=blog, seq=blog.seq, type=event.type, data=encoded)
+    wire = event.wire(blog.seq)
+    encoded = _encode(wire)
+    change = Change.objects.create(blog=blog, seq=blog.seq, type=event.type, data=encoded, subject=subject(wire))
+    compact(blog, wire)
     message = ChangeMessage(blog_id=blog.pk, slug=blog.slug, seq=blog.seq, type=event.type, data=encoded)
     transaction.on_commit(lambda: get_broker().publish(message))
     return change
+
+
+def _encode(data: dict[str, Any]) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False)
+
+
+def compact(blog: LiveBlog, newer: dict[str, Any]) -> int:
+    """Rewrite the older changes that ``newer`` supersedes (dateline.events.compacted), in the same transaction:
+    a deleted post's text, an edited-away sentence, old key points leave ``/changes`` and SSE replay with the
+    commit. Only the changes about the same subject are read (an index), never the whole log."""
+    rows = list(Change.objects.filter(blog=blog, subject__in=rewritten_subjects(newer), seq__lt=newer["seq"])
+                .only("pk", "seq", "type", "data"))
+    rewritten = []
+    for row in rows:
+        data = compacted(json.loads(row.data), newer)
+        if data is not None:
+            row.type, row.data = data["type"], _encode(data)
+            rewritten.append(row)
+    Change.objects.bulk_update(rewritten, ["type", "data"], batch_size=200)
+    return len(rewritten)
 
 
 def audit(actor: Actor | None, action: str, blog: LiveBlog | None = None, post: Post | None = None,
