@@ -86,11 +86,19 @@ async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
     etag = b'W/"%d-%d-%d"' % (ch.blog_id, after, latest)
     # content-type first and content-length last: a 304 sends headers[1:-1].
     headers = [(b"content-type", b"application/json"), (b"cache-control", CACHE_CONTROL), (b"etag", etag),
-               (b"access-control-allow-origin", b"*"), NOSNIFF, (b"content-length", b"%d" % len(body))]
+               (b"access-control-allow-origin", b"*"), NOSNIFF, *purge_tags(ch.slug),
+               (b"content-length", b"%d" % len(body))]
     answer = (body, etag, headers)
     if latest == ch.last_seq:  # else a newer change arrived while we read: nobody will ask for this one again
         hub.answers.put((ch.blog_id, after, latest), answer, len(body) + ANSWER_OVERHEAD_BYTES)
     return answer
+
+
+def purge_tags(slug: str) -> list[tuple[bytes, bytes]]:
+    """Name the blog for a CDN's purge by tag (Fastly ``Surrogate-Key``, Cloudflare/Akamai ``Cache-Tag``): after a
+    legal takedown one purge of ``dateline-blog-<slug>`` drops every cached answer of the blog (docs/live.md)."""
+    tag = b"dateline-blog-" + slug.encode()
+    return [(b"surrogate-key", tag), (b"cache-tag", tag)]
 
 
 def _encode(seq: int, datas: list[bytes | memoryview], *, more: bool = False) -> bytes:

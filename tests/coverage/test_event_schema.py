@@ -37,19 +37,28 @@ def _exercise(editor, reporter, blog):
     actions.end_blog(editor, blog)
 
 
-def test_every_change_validates_against_the_published_schema(client, editor, reporter, blog):
+def test_every_change_validates_against_the_published_schema(client, editor, reporter, blog, monkeypatch):
+    """Every change as an action made it, and every change as compaction left it in the log."""
+    from dateline.coverage.actions import core
+
     answer = client.get("/live/events.schema.json")
     assert answer.status_code == 200 and answer["Content-Type"] == "application/schema+json"
     published = json.loads(answer.content)
     assert published == json.loads(json.dumps(schema())), "the endpoint serves the generated schema"
     validator = jsonschema_rs.validator_for(published)
+    made: list[dict] = []
+    compact = core.compact
+    monkeypatch.setattr(core, "compact", lambda blog, newer: (made.append(json.loads(core._encode(newer))),
+                                                              compact(blog, newer))[1])
     _exercise(editor, reporter, blog)
+    assert {d["type"] for d in made} == {cls.type.value for cls in CHANGE_EVENTS}, "every event type was made"
     changes = list(Change.objects.filter(blog=blog).order_by("seq"))
-    assert {c.type for c in changes} == {cls.type.value for cls in CHANGE_EVENTS}, "every event type was made"
+    assert [c.seq for c in changes] == [d["seq"] for d in made]
+    for data in [*made, *(json.loads(c.data) for c in changes)]:
+        errors = [str(e) for e in validator.iter_errors(data)]
+        assert errors == [], (data["type"], errors)
     for change in changes:
         data = json.loads(change.data)
-        errors = [str(e) for e in validator.iter_errors(data)]
-        assert errors == [], (change.type, errors)
         assert data["type"] == change.type and data["seq"] == change.seq
 
 
