@@ -77,6 +77,8 @@ bench: install-test
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.catchup
 	$(BIN)/python -m bench.assist
+	$(BIN)/python -m bench.compaction
+	$(BIN)/python -m bench.abuse
 
 clean:
 	rm -rf $(VENV) var
