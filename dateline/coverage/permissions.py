@@ -134,8 +134,9 @@ def visible_posts(actor: Actor | None, posts: QuerySet[Post]) -> QuerySet[Post]:
 
 
 def public_media(media: QuerySet[Media]) -> QuerySet[Media]:
-    """``media`` less what readers cannot see: the rule for what is public is here alone. Public is what a published
-    (not deleted, not draft) post carries, or any blog's lead media (every blog's page is public, scheduled ones too)."""
+    """``media`` less what readers cannot see: the rule for what is public is here alone. Public is what a
+    published (not deleted, not draft) post carries, or any blog's lead media (every blog's page is public,
+    scheduled ones too)."""
     published = PostMedia.objects.filter(post__status=Post.Status.PUBLISHED).values("media_id")
     lead = LiveBlog.objects.filter(lead_media__isnull=False).values("lead_media_id")
     return media.filter(Q(pk__in=published) | Q(pk__in=lead))
