@@ -121,3 +121,20 @@ def media_of_blog(blog_id: int) -> set[int]:
     ids = set(PostMedia.objects.filter(post__blog_id=blog_id).values_list("media_id", flat=True))
     lead = LiveBlog.objects.filter(pk=blog_id, lead_media__isnull=False).values_list("lead_media_id", flat=True)
     return ids | set(lead)
+
+
+def rebuild() -> tuple[int, int]:
+    """Make the whole public tree match the database (after an upgrade, a restore, a lost disk): link every public
+    image's files and remove every other file from it. Returns (public images, files removed)."""
+    images = Media.objects.exclude(file="")
+    public = list(perm.public_media(images))
+    for media in public:
+        publish(media)
+    wanted = {name for media in public for name in file_names(media)}
+    root = Path(settings.MEDIA_PUBLIC_ROOT)
+    removed = 0
+    for path in (p for p in root.rglob("*") if p.is_file()) if root.is_dir() else ():
+        if path.relative_to(root).as_posix() not in wanted:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return len(public), removed

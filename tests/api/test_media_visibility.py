@@ -150,3 +150,23 @@ def test_paths_outside_the_media_tree_are_404(actors):
     client.force_login(User.objects.get(username="editor1"))
     for url in ("/media/../settings.py", "/media/%2e%2e/x", "/media/images/", "/media/images/nope.jpg"):
         assert _status(client, url) in (400, 404), url
+
+
+def test_sync_public_media_rebuilds_the_public_tree_from_the_database(tokens, other_blog, settings):
+    """After an upgrade (every file public under the old /media/ view) or a restore: the command links what is
+    public and removes the rest."""
+    from django.core.management import call_command
+
+    published, private = _upload(tokens["reporter"]), _upload(tokens["reporter"])
+    _publish_with(tokens["reporter"], other_blog, published["id"])
+    root = Path(settings.MEDIA_PUBLIC_ROOT)
+    stray = root / private["url"].removeprefix("/media/")
+    stray.parent.mkdir(parents=True, exist_ok=True)
+    stray.write_bytes(b"left over")
+    for url in _urls(published):
+        (root / url.removeprefix("/media/")).unlink()
+    out = io.StringIO()
+    call_command("sync_public_media", stdout=out)
+    assert "1 public image(s)" in out.getvalue()
+    assert not stray.exists()
+    assert all((root / url.removeprefix("/media/")).is_file() for url in _urls(published))
