@@ -101,9 +101,10 @@ def sync(media_ids: Iterable[int]) -> None:
                           media.pk)
 
 
-def sync_on_commit(media_ids: Iterable[int]) -> None:
-    """``sync`` once the current transaction commits: the public tree never shows what a rollback undid."""
-    ids = set(media_ids)
+def sync_on_commit(media_ids: Iterable[int | None]) -> None:
+    """``sync`` once the current transaction commits: the public tree never shows what a rollback undid. ``None``
+    (no lead media) is skipped."""
+    ids = {pk for pk in media_ids if pk is not None}
     if ids:
         transaction.on_commit(lambda: sync(ids))
 

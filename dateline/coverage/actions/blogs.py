@@ -72,7 +72,7 @@ def _insert_blog(actor: Actor, slug: str, clean: dict[str, Any]) -> LiveBlog:
             blog.key_points_html = render_key_points(blog, [])
             blog.save(update_fields=["key_points_html"])
             audit(actor, "blog.create", blog)
-            mediafiles.sync_on_commit({blog.lead_media_id} - {None})
+            mediafiles.sync_on_commit([blog.lead_media_id])
     except IntegrityError:
         raise Conflict(f"A live blog with the slug '{slug}' already exists.", fields={"slug": "Taken."},
                        code="slug_taken") from None
@@ -90,7 +90,7 @@ def update_blog(actor: Actor, blog: LiveBlog, **given: Any) -> LiveBlog:
         if not changed:
             return locked
         if "lead_media" in changed:  # the new lead image becomes public; the old one stops being, unless used
-            mediafiles.sync_on_commit({locked.lead_media_id, getattr(clean["lead_media"], "pk", None)} - {None})
+            mediafiles.sync_on_commit([locked.lead_media_id, getattr(clean["lead_media"], "pk", None)])
         for name in changed:
             setattr(locked, name, clean[name])
         ending = "status" in changed and locked.status == LiveBlog.Status.ENDED
