@@ -49,16 +49,14 @@ def file_names(media: Media) -> list[str]:
     return [str(media.file.name), *(str(r["file"]) for r in media.renditions)]
 
 
-def find(name: str) -> Media | None:
-    """The image whose original or rendition is stored as ``name``, or None."""
+def sharing(name: str) -> list[Media]:
+    """The images whose original or rendition is stored as ``name``: usually one, more when a caption edit made a
+    copy (``actions.media.copy_with_text``), which shares its original's files."""
     candidates = [name]
     match = _RENDITION.match(name)
     if match:
         candidates.append(f"{match['stem']}.{match['ext']}")
-    for media in Media.objects.filter(file__in=candidates):
-        if name in file_names(media):
-            return media
-    return None
+    return [media for media in Media.objects.filter(file__in=candidates) if name in file_names(media)]
 
 
 def _link(name: str) -> None:
@@ -79,26 +77,26 @@ def publish(media: Media) -> None:
         _link(name)
 
 
-def withdraw(media: Media) -> None:
-    for name in file_names(media):
-        public_path(name).unlink(missing_ok=True)
-
-
 def sync(media_ids: Iterable[int]) -> None:
-    """Link the files of the given media that are public into the public tree and remove the others' from it."""
+    """Link the files of the given media that are public into the public tree and remove the others' from it.
+
+    By file, not by media: a caption edit's copy shares its original's files, so a file stays public while any
+    media using it is public (the original dropped from a post must not withdraw its public copy's image).
+    """
     ids = set(media_ids)
     if not ids:
         return
-    images = Media.objects.filter(pk__in=ids).exclude(file="")
-    public = set(perm.public_media(images).values_list("pk", flat=True))
-    for media in images:
+    originals = set(Media.objects.filter(pk__in=ids).exclude(file="").values_list("file", flat=True))
+    users = Media.objects.filter(file__in=originals)
+    public = set(perm.public_media(users).values_list("pk", flat=True))
+    shown = {name for media in users if media.pk in public for name in file_names(media)}
+    for name in {name for media in users for name in file_names(media)}:
         try:
-            publish(media) if media.pk in public else withdraw(media)
+            _link(name) if name in shown else public_path(name).unlink(missing_ok=True)
         except OSError:
             # The change is committed and readers have it; a full disk must not turn it into a 500. The fallback
-            # view links what is public and missing; what should be withdrawn is logged for the operator.
-            log.exception("could not %s the files of media %s", "publish" if media.pk in public else "withdraw",
-                          media.pk)
+            # view links what is public and missing; a file that could not be withdrawn is logged for the operator.
+            log.exception("could not %s %s", "publish" if name in shown else "withdraw", name)
 
 
 def sync_on_commit(media_ids: Iterable[int | None]) -> None:

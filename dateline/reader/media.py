@@ -60,14 +60,15 @@ def serve_media(request: HttpRequest, name: str) -> HttpResponseBase | HttpRespo
     public = mediafiles.public_path(name)
     if public.is_file():
         return _file(request, public, PUBLIC_CACHE)
-    media = mediafiles.find(name)
+    users = Media.objects.filter(pk__in=[media.pk for media in mediafiles.sharing(name)])
     stored = mediafiles.store_path(name)
-    if media is None or not stored.is_file():
+    if not users or not stored.is_file():
         raise Http404("No such file.")
-    if perm.public_media(Media.objects.filter(pk=media.pk)).exists():
-        mediafiles.publish(media)  # public, but its link is missing: put it back for nginx
+    public = perm.public_media(users).first()
+    if public is not None:
+        mediafiles.publish(public)  # public, but its link is missing: put it back for nginx
         return _file(request, stored, PUBLIC_CACHE)
-    if not perm.visible_media(request.user, Media.objects.filter(pk=media.pk)).exists():
+    if not perm.visible_media(request.user, users).exists():
         raise Http404("No such file.")
     response = _file(request, stored, PRIVATE_CACHE)
     response["Vary"] = "Cookie"

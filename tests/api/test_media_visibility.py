@@ -170,3 +170,20 @@ def test_sync_public_media_rebuilds_the_public_tree_from_the_database(tokens, ot
     assert "1 public image(s)" in out.getvalue()
     assert not stray.exists()
     assert all((root / url.removeprefix("/media/")).is_file() for url in _urls(published))
+
+
+def test_a_caption_edit_keeps_the_image_public_though_the_original_media_leaves_the_post(tokens, other_blog, actors):
+    """A caption edit swaps in a copy that shares the original's files (``copy_with_text``): the files stay public
+    while the copy is published, and go when the post is deleted."""
+    from dateline.coverage.models import Post
+
+    media = _upload(tokens["reporter"])
+    post = Post.objects.get(pk=_publish_with(tokens["reporter"], other_blog, media["id"])["id"])
+    editor = actors["editor"]
+    original = post.media.get()
+    copy = actions.copy_with_text(editor, post, original, caption="Corrected caption", credit="", alt="")
+    actions.patch_post(editor, post, expected_version=post.version, media=[copy.pk])
+    assert all(_status(Client(), url) == 200 for url in _urls(media))
+    post.refresh_from_db()
+    actions.delete_post(editor, post)
+    assert all(_status(Client(), url) == 404 for url in _urls(media))
