@@ -51,7 +51,7 @@ MEDIA_REQUEST_BODY = {
 
 
 @router.post("", response={201: MediaOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 415: ErrorOut,
-                           422: ErrorOut},
+                           422: ErrorOut, 503: ErrorOut},
              auth=token_auth, openapi_extra=MEDIA_REQUEST_BODY,
              summary="Upload an image (multipart), record a video (JSON, kind=video) or embed a link (kind=embed)")
 def create_media(request: HttpRequest) -> Any:
@@ -64,6 +64,10 @@ def create_media(request: HttpRequest) -> Any:
     Video and social embeds: ``application/json`` with ``kind: "embed"``, ``url`` (a link on a configured oEmbed
     provider) and optional ``caption``, ``credit``. The provider is asked (cached 24 h); an unknown provider, a provider
     that is down or answers nonsense, or a player outside the provider's allowlist is a 422 naming the problem.
+
+    Images are processed at most ``DATELINE_IMAGE_DECODE_CONCURRENCY`` at a time; an upload that cannot start within
+    ``DATELINE_IMAGE_DECODE_WAIT`` seconds is 503 ``busy`` with ``Retry-After``. The stored image and its renditions
+    carry no metadata but the ICC profile, and are not public until a published post (or a blog's lead) shows them.
     """
     user = actor(request)
     if request.content_type == "multipart/form-data":
