@@ -9,6 +9,7 @@ caches; everyone else gets 404 — not 403, so that the names of unpublished upl
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import posixpath
 from pathlib import Path
@@ -20,9 +21,11 @@ from dateline.coverage import mediafiles
 from dateline.coverage import permissions as perm
 from dateline.coverage.models import Media
 
+log = logging.getLogger(__name__)
+
 # Names are random (a uuid per upload) and a file never changes under its name, but published media can be
 # withdrawn (a deleted post): browsers keep it an hour and then revalidate (a cheap 304 by ETag), while a CDN may
-# keep it a day and is purged on deletion (docs/media.md). nginx sends the same (deploy config, issue 12).
+# keep it a day and is purged on deletion (docs/api.md, Media). nginx sends the same (deploy config, issue 12).
 PUBLIC_CACHE = "public, max-age=3600, s-maxage=86400"
 # Unpublished: the uploader's browser may keep it for the composer's preview, no shared cache may.
 PRIVATE_CACHE = "private, max-age=60"
@@ -57,16 +60,19 @@ def _file(request: HttpRequest, path: Path, cache_control: str) -> HttpResponseB
 
 def serve_media(request: HttpRequest, name: str) -> HttpResponseBase | HttpResponse:
     name = _clean(name)
-    public = mediafiles.public_path(name)
-    if public.is_file():
-        return _file(request, public, PUBLIC_CACHE)
+    linked = mediafiles.public_path(name)
+    if linked.is_file():
+        return _file(request, linked, PUBLIC_CACHE)
     users = Media.objects.filter(pk__in=[media.pk for media in mediafiles.sharing(name)])
     stored = mediafiles.store_path(name)
     if not users or not stored.is_file():
         raise Http404("No such file.")
     public = perm.public_media(users).first()
     if public is not None:
-        mediafiles.publish(public)  # public, but its link is missing: put it back for nginx
+        try:
+            mediafiles.publish(public)  # public, but its link is missing: put it back for nginx
+        except OSError:  # a full disk: serve it from the store this time rather than fail
+            log.exception("could not link the files of media %s into the public tree", public.pk)
         return _file(request, stored, PUBLIC_CACHE)
     if not perm.visible_media(request.user, users).exists():
         raise Http404("No such file.")
