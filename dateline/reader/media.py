@@ -3,8 +3,8 @@
 What is public is in ``MEDIA_PUBLIC_ROOT`` (``coverage/mediafiles.py``), and answering it needs no database: in
 production nginx answers it from disk before Django is asked (``try_files $uri @dateline``). Otherwise the file is
 looked up: an image the database says is public but whose link is missing is linked and served; an unpublished one
-is served to a signed-in user who may see it (``permissions.visible_media``), privately and uncached by shared
-caches; everyone else gets 404 — not 403, so that the names of unpublished uploads cannot be probed.
+is served to a signed-in user (or an API token's owner) who may see it (``permissions.visible_media``), privately
+and uncached by shared caches; everyone else gets 404 — not 403, so the names of unpublished uploads cannot be probed.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ import mimetypes
 import posixpath
 from pathlib import Path
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.http import http_date
 
+from dateline.accounts.models import ApiToken
 from dateline.coverage import mediafiles
 from dateline.coverage import permissions as perm
 from dateline.coverage.models import Media
+from dateline.coverage.permissions import Actor
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,15 @@ def _file(request: HttpRequest, path: Path, cache_control: str) -> HttpResponseB
     return response
 
 
+def _viewer(request: HttpRequest) -> Actor:
+    """The signed-in user (the newsroom's session), or the owner of the request's API token (an integrator that
+    uploaded through the API fetches its own file): ``Authorization: Bearer <token>``."""
+    scheme, _, raw = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer" and raw.strip():
+        return ApiToken.authenticate(raw.strip()) or AnonymousUser()
+    return request.user
+
+
 def serve_media(request: HttpRequest, name: str) -> HttpResponseBase | HttpResponse:
     name = _clean(name)
     linked = mediafiles.public_path(name)
@@ -74,7 +86,7 @@ def serve_media(request: HttpRequest, name: str) -> HttpResponseBase | HttpRespo
         except OSError:  # a full disk: serve it from the store this time rather than fail
             log.exception("could not link the files of media %s into the public tree", public.pk)
         return _file(request, stored, PUBLIC_CACHE)
-    if not perm.visible_media(request.user, users).exists():
+    if not perm.visible_media(_viewer(request), users).exists():
         raise Http404("No such file.")
     response = _file(request, stored, PRIVATE_CACHE)
     response["Vary"] = "Cookie"

@@ -96,6 +96,15 @@ def test_an_unpublished_uploads_files_are_not_public_but_its_uploader_sees_them(
         assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
 
 
+def test_an_api_client_fetches_its_own_unpublished_file_with_its_token(tokens):
+    media = _upload(tokens["reporter"])
+    own = Client(headers={"Authorization": f"Bearer {tokens['reporter']}"})
+    other = Client(headers={"Authorization": f"Bearer {tokens['contributor']}"})
+    forged = Client(headers={"Authorization": "Bearer dl_not-a-token"})
+    assert _status(own, media["url"]) == 200
+    assert _status(other, media["url"]) == 404 and _status(forged, media["url"]) == 404
+
+
 def test_published_media_is_public_and_cacheable_and_a_deletion_withdraws_it(tokens, other_blog, settings):
     media = _upload(tokens["reporter"])
     post = _publish_with(tokens["reporter"], other_blog, media["id"])
