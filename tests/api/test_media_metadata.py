@@ -6,6 +6,7 @@ Each image here carries the secret in every kind of metadata its format has; the
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 from pathlib import Path
@@ -43,6 +44,7 @@ def _iptc_app13() -> bytes:
     return b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload
 
 
+@functools.cache  # once: a created profile carries its creation time, so two calls can differ
 def _srgb() -> bytes:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
@@ -91,7 +93,7 @@ def _upload(editor_token: str, data: bytes, name: str) -> dict:
 def _served(client: Client, url: str) -> bytes:
     response = client.get(url)
     assert response.status_code == 200, url
-    return b"".join(response.streaming_content)
+    return b"".join(response.streaming_content)  # read to the end: the test client then closes the file
 
 
 @pytest.mark.parametrize(("maker", "name"), [(_jpeg, "photo.jpg"), (_png, "chart.png"), (_gif, "map.gif"),

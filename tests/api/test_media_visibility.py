@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -49,11 +50,16 @@ def _urls(media: dict) -> list[str]:
     return urls
 
 
+def _get(client: Client, url: str, **kwargs) -> Any:
+    """The response with its body read (to the end: the test client then closes the file)."""
+    response = client.get(url, **kwargs)
+    if response.streaming:
+        response.body = b"".join(response.streaming_content)
+    return response
+
+
 def _status(client: Client, url: str) -> int:
-    response = client.get(url)
-    if response.status_code == 200:
-        b"".join(response.streaming_content) if response.streaming else response.content
-    return response.status_code
+    return _get(client, url).status_code
 
 
 def _publish_with(token: str, blog, media_id: int) -> dict:
@@ -90,7 +96,7 @@ def test_an_unpublished_uploads_files_are_not_public_but_its_uploader_sees_them(
     uploader.force_login(actors["reporter"])
     for url in _urls(media):
         assert _status(contributor, url) == 404, url
-        response = uploader.get(url)
+        response = _get(uploader, url)
         assert response.status_code == 200, url
         assert response["Content-Type"] == "image/jpeg"
         assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
@@ -110,11 +116,11 @@ def test_published_media_is_public_and_cacheable_and_a_deletion_withdraws_it(tok
     post = _publish_with(tokens["reporter"], other_blog, media["id"])
     anon = Client()
     for url in _urls(media):
-        response = anon.get(url)
+        response = _get(anon, url)
         assert response.status_code == 200, url
         assert "public" in response["Cache-Control"] and "max-age" in response["Cache-Control"]
         etag = response["ETag"]
-        assert anon.get(url, headers={"If-None-Match": etag}).status_code == 304
+        assert _get(anon, url, headers={"If-None-Match": etag}).status_code == 304
         # nginx serves this tree from disk (deploy/nginx): the published files are there
         assert (Path(settings.MEDIA_PUBLIC_ROOT) / url.removeprefix("/media/")).is_file()
 
