@@ -175,6 +175,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DATELINE_MEDIA_ROOT", str(DATA_DIR / "media")))
+# Hard links of the media files readers may see (published or lead media), for nginx to serve from disk; MEDIA_ROOT
+# holds every upload and is never served directly (coverage/mediafiles.py). Same filesystem as MEDIA_ROOT, or copies.
+MEDIA_PUBLIC_ROOT = Path(os.environ.get("DATELINE_MEDIA_PUBLIC_ROOT", str(MEDIA_ROOT.parent / "media-public")))
 
 # A request line and headers larger than this get 431; a connection that has not sent its whole head within
 # DATELINE_HEAD_TIMEOUT seconds is closed (dateline/live/protocol.py). Browsers send a few kB.
@@ -228,6 +231,12 @@ DATELINE_REDIS_URL = os.environ.get("DATELINE_REDIS_URL", "")
 # Presence and oEmbed answers: per process, or shared by every process through Redis when it is configured.
 CACHES = cache_config(DATELINE_REDIS_URL)
 DATELINE_MAX_IMAGE_PIXELS = int(os.environ.get("DATELINE_MAX_IMAGE_PIXELS", str(40_000_000)))
+# At most this many images are decoded at once per process; an upload that waits longer than
+# DATELINE_IMAGE_DECODE_WAIT seconds gets 503. Four 40-megapixel uploads at once peaked at 1.45 GB unbounded, 0.82 GB
+# with 2 and 0.52 GB with 1, in about the same time (7.8, 7.5, 8.3 s: the decode is CPU-bound on 2 cores), so 1 per
+# process: `--workers 2` then decodes two at once per machine.
+DATELINE_IMAGE_DECODE_CONCURRENCY = max(1, int(os.environ.get("DATELINE_IMAGE_DECODE_CONCURRENCY", "1")))
+DATELINE_IMAGE_DECODE_WAIT = float(os.environ.get("DATELINE_IMAGE_DECODE_WAIT", "30"))
 # /changes keeps at least this many changes per blog, and everything newer than DATELINE_CHANGE_RETENTION_HOURS.
 DATELINE_CHANGE_RETENTION_COUNT = int(os.environ.get("DATELINE_CHANGE_RETENTION_COUNT", "1000"))
 DATELINE_CHANGE_RETENTION_HOURS = int(os.environ.get("DATELINE_CHANGE_RETENTION_HOURS", "24"))

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.urls import include, path
-from django.views.static import serve
 
 from dateline.api.urls import api
 from dateline.health import healthz
+from dateline.reader.media import serve_media
 
 handler500 = "dateline.health.server_error"  # an exhausted connection pool is 503 with Retry-After, not 500
 
@@ -11,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("newsroom/", include("dateline.newsroom.urls")),
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Not a static directory: unpublished uploads are not public (reader/media.py, coverage/mediafiles.py).
+    path("media/<path:name>", serve_media, name="media"),
     path("", include("dateline.reader.urls")),
 ]

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from dateline.coverage.errors import ActionError, StaleVersion
+from dateline.coverage.errors import ActionError, Busy, StaleVersion
 from dateline.coverage.serializers import key_points_version
 from dateline.health import overloaded, unavailable
 
@@ -77,6 +77,8 @@ def action_error_response(exc: ActionError) -> HttpResponse:
     headers: dict[str, str] = {}
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="dateline"'
+    if isinstance(exc, Busy):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, StaleVersion):
         current = exc.extra.get("current")
         if isinstance(current, dict):  # a post

@@ -13,6 +13,7 @@ from dateline.api.errors import ApiError, json_response, load_json, validation_f
 from dateline.api.schemas import EmbedIn, ErrorOut, MediaOut, VideoIn
 from dateline.coverage import actions as media_actions
 from dateline.coverage import limits
+from dateline.coverage import permissions as perm
 from dateline.coverage.models import Media
 from dateline.coverage.serializers import media_data
 from dateline.coverage.validation import is_id
@@ -50,7 +51,7 @@ MEDIA_REQUEST_BODY = {
 
 
 @router.post("", response={201: MediaOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut, 415: ErrorOut,
-                           422: ErrorOut},
+                           422: ErrorOut, 503: ErrorOut},
              auth=token_auth, openapi_extra=MEDIA_REQUEST_BODY,
              summary="Upload an image (multipart), record a video (JSON, kind=video) or embed a link (kind=embed)")
 def create_media(request: HttpRequest) -> Any:
@@ -63,6 +64,10 @@ def create_media(request: HttpRequest) -> Any:
     Video and social embeds: ``application/json`` with ``kind: "embed"``, ``url`` (a link on a configured oEmbed
     provider) and optional ``caption``, ``credit``. The provider is asked (cached 24 h); an unknown provider, a provider
     that is down or answers nonsense, or a player outside the provider's allowlist is a 422 naming the problem.
+
+    Images are processed at most ``DATELINE_IMAGE_DECODE_CONCURRENCY`` at a time; an upload that cannot start within
+    ``DATELINE_IMAGE_DECODE_WAIT`` seconds is 503 ``busy`` with ``Retry-After``. The stored image and its renditions
+    carry no metadata but the ICC profile, and are not public until a published post (or a blog's lead) shows them.
     """
     user = actor(request)
     if request.content_type == "multipart/form-data":
@@ -101,9 +106,13 @@ def create_media(request: HttpRequest) -> Any:
 
 
 @router.get("/{media_id}", response={200: MediaOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, auth=token_auth,
-            summary="One media item (what POST /media answered, as it is now)")
+            summary="One media item (what POST /media answered, as it is now), to those who may attach it")
 def get_media(request: HttpRequest, media_id: int) -> Any:
-    media = Media.objects.filter(pk=media_id).first() if is_id(media_id) else None
+    """Answered to editors, to the uploader, to authors of a post that carries it, and — once it is public (on a
+    published post, or a blog's lead media) — to anyone signed in. To everyone else it is 404, the same as an id
+    that does not exist, so unpublished uploads (an embargoed photo's caption) cannot be found by counting ids."""
+    found = perm.visible_media(actor(request), Media.objects.filter(pk=media_id)) if is_id(media_id) else None
+    media = found.first() if found is not None else None
     if media is None:
         raise ApiError(404, f"No media {media_id}.")
     return media_data(media)

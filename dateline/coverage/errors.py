@@ -66,3 +66,14 @@ class PayloadTooLarge(ActionError):
 class UnsupportedMediaType(ActionError):
     status = 415
     code = "unsupported_media_type"
+
+
+class Busy(ActionError):
+    """The server is at a bound it keeps on purpose (e.g. images decoded at once); the client retries later."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

@@ -4,13 +4,18 @@ The actions that create ``Media`` rows are in ``coverage/actions/media.py``. An 
 sent. Its header is read first and anything over
 ``DATELINE_MAX_IMAGE_PIXELS`` is refused before a single pixel is decoded (a 40 kB PNG can claim 50,000 x 50,000
 pixels and unpack to 7.5 GB); the rest is decoded, turned upright by its EXIF orientation and re-encoded, so no
-EXIF (camera serial numbers, GPS position of a source) survives into the published file.
+EXIF (camera serial numbers, GPS position of a source) survives into the published file. Nor does any other
+metadata: JPEG comments, XMP, IPTC, PNG text chunks and GIF/WebP comments are dropped (only the ICC colour profile is
+kept, since colours shift without it). At most ``DATELINE_IMAGE_DECODE_CONCURRENCY`` images are decoded at once.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 from django.conf import settings
@@ -18,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from dateline.coverage.errors import UnsupportedMediaType, ValidationFailed
+from dateline.coverage.errors import Busy, UnsupportedMediaType, ValidationFailed
 
 # Formats a newsroom camera, phone or graphics desk produces and browsers show. TIFF, BMP, PSD and friends are
 # refused rather than converted: Pillow's decoders for them are a larger attack surface and nobody files them.
@@ -78,17 +83,27 @@ def decode_upright(image: Image.Image) -> Image.Image:
     return upright
 
 
+# What of an image's ``info`` an encoder may carry over: palette transparency is part of the picture. Everything else
+# there is metadata Pillow would write back — since Pillow 9.4 a JPEG's COM ``comment`` and since 11 its ``xmp`` —
+# and a newsroom's embargo notes, bylines and GPS positions travel in exactly those.
+KEPT_INFO = frozenset({"transparency"})
+
+
 def encode(image: Image.Image, extension: str, icc_profile: bytes | None) -> bytes:
-    """A fresh file without metadata. JPEG stays JPEG; PNG keeps transparency and is lossless; GIF and WebP are
-    stored as their first frame in PNG."""
+    """A fresh file without metadata (the ICC profile aside). JPEG stays JPEG; PNG keeps transparency and is
+    lossless; GIF and WebP are stored as their first frame in PNG. ``image`` is our own decoded copy: its ``info``
+    is cleared of metadata in place."""
+    image.info = {key: value for key, value in image.info.items() if key in KEPT_INFO}
     out = io.BytesIO()
     if extension == "jpg":
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
-        image.save(out, "JPEG", quality=86, optimize=True, icc_profile=icc_profile)
+            image.info = {}
+        image.save(out, "JPEG", quality=86, optimize=True, icc_profile=icc_profile, comment=b"", xmp=b"")
     else:
         if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
             image = image.convert("RGBA")
+            image.info = {}
         image.save(out, "PNG", optimize=True, icc_profile=icc_profile)
     return out.getvalue()
 
@@ -110,3 +125,38 @@ def save_renditions(upright: Image.Image, extension: str, icc_profile: bytes | N
             default_storage.delete(rendition["file"])
         raise
     return renditions
+
+
+class _Slots:
+    """The process-wide bound on images being decoded at once, sized by the setting when first used (and again if
+    a test changes it). A semaphore, not a queue of workers: the request's own thread does the work once admitted."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._size = 0
+        self._semaphore = threading.BoundedSemaphore(1)
+
+    def semaphore(self) -> threading.BoundedSemaphore:
+        with self._lock:
+            if self._size != settings.DATELINE_IMAGE_DECODE_CONCURRENCY:
+                self._size = settings.DATELINE_IMAGE_DECODE_CONCURRENCY
+                self._semaphore = threading.BoundedSemaphore(self._size)
+            return self._semaphore
+
+
+_SLOTS = _Slots()
+
+
+@contextmanager
+def decode_slot() -> Iterator[None]:
+    """Hold one of the ``DATELINE_IMAGE_DECODE_CONCURRENCY`` decode slots, or raise ``Busy`` (503 + Retry-After)
+    after waiting ``DATELINE_IMAGE_DECODE_WAIT`` seconds. A 40-megapixel image is ~120 MB decoded, and turning it
+    upright and resizing it holds about three such buffers: four unbounded uploads at once peaked at 1.6 GB."""
+    semaphore = _SLOTS.semaphore()
+    if not semaphore.acquire(timeout=settings.DATELINE_IMAGE_DECODE_WAIT):
+        raise Busy("The server is processing other images; upload again in a few seconds.",
+                   retry_after=max(1, round(settings.DATELINE_IMAGE_DECODE_WAIT / 3)))
+    try:
+        yield
+    finally:
+        semaphore.release()

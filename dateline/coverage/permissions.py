@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from dateline.accounts.models import Role, User
 from dateline.coverage.errors import Forbidden, NotAuthenticated
-from dateline.coverage.models import BlogMembership, LiveBlog, Post
+from dateline.coverage.models import BlogMembership, LiveBlog, Media, Post, PostMedia
 
 ADMINS = {Role.ADMIN}
 EDITORS = {Role.ADMIN, Role.EDITOR}
@@ -131,3 +131,25 @@ def visible_posts(actor: Actor | None, posts: QuerySet[Post]) -> QuerySet[Post]:
         return posts.filter(status=Post.Status.PUBLISHED)
     return posts.filter(Q(status=Post.Status.PUBLISHED) | Q(created_by=actor) | Q(authors=actor)).distinct()
 
+
+
+def public_media(media: QuerySet[Media]) -> QuerySet[Media]:
+    """``media`` less what readers cannot see: the rule for what is public is here alone. Public is what a
+    published (not deleted, not draft) post carries, or any blog's lead media (every blog's page is public,
+    scheduled ones too)."""
+    published = PostMedia.objects.filter(post__status=Post.Status.PUBLISHED).values("media_id")
+    lead = LiveBlog.objects.filter(lead_media__isnull=False).values("lead_media_id")
+    return media.filter(Q(pk__in=published) | Q(pk__in=lead))
+
+
+def visible_media(actor: Actor | None, media: QuerySet[Media]) -> QuerySet[Media]:
+    """``media`` less what ``actor`` may not see, metadata or file — the media ``require_attachable`` would let them
+    attach somewhere: editors see all; others what they uploaded, what a post they filed or are credited on carries,
+    and what is public anyway. Nobody signed in sees nothing here (the public files are served without asking)."""
+    user = account(actor)
+    if user is None:
+        return media.none()
+    if user.role in EDITORS:
+        return media
+    own_posts = PostMedia.objects.filter(Q(post__created_by_id=user.pk) | Q(post__authors=user)).values("media_id")
+    return media.filter(Q(uploaded_by_id=user.pk) | Q(pk__in=own_posts) | Q(pk__in=public_media(media).values("pk")))

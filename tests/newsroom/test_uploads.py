@@ -9,6 +9,7 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from dateline.coverage import images
 from dateline.coverage.models import Media, Post
 from tests.newsroom.conftest import png_bytes
 
@@ -80,3 +81,18 @@ def test_an_image_kept_from_a_refused_attempt_is_attached_without_uploading_agai
                                                               "intent": "publish"})
     assert response.status_code == 302
     assert Post.objects.get(headline="Fixed").media.get() == media
+
+
+def test_the_composer_answers_503_when_no_decode_slot_frees_in_time_never_500(signed_in, blog, settings):
+    settings.DATELINE_IMAGE_DECODE_CONCURRENCY = 1
+    settings.DATELINE_IMAGE_DECODE_WAIT = 0.01
+    held = images._SLOTS.semaphore()
+    assert held.acquire(blocking=False)
+    try:
+        image = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
+        response = signed_in("reporter").post(f"/newsroom/{blog.slug}/compose",
+                                              {"headline": "Harbour", "image": image, "alt": "A harbour"})
+    finally:
+        held.release()
+    assert response.status_code == 503
+    assert response["Retry-After"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from dateline.audit.models import AuditEntry
+from dateline.coverage import mediafiles
 from dateline.coverage import permissions as perm
 from dateline.coverage.actions.core import audit, locked_blog, record
 from dateline.coverage.actions.validate import RESERVED_SLUGS, clean_blog
@@ -71,6 +72,7 @@ def _insert_blog(actor: Actor, slug: str, clean: dict[str, Any]) -> LiveBlog:
             blog.key_points_html = render_key_points(blog, [])
             blog.save(update_fields=["key_points_html"])
             audit(actor, "blog.create", blog)
+            mediafiles.sync_on_commit([blog.lead_media_id])
     except IntegrityError:
         raise Conflict(f"A live blog with the slug '{slug}' already exists.", fields={"slug": "Taken."},
                        code="slug_taken") from None
@@ -87,6 +89,8 @@ def update_blog(actor: Actor, blog: LiveBlog, **given: Any) -> LiveBlog:
         changed = {name for name, value in clean.items() if getattr(locked, name) != value}
         if not changed:
             return locked
+        if "lead_media" in changed:  # the new lead image becomes public; the old one stops being, unless used
+            mediafiles.sync_on_commit([locked.lead_media_id, getattr(clean["lead_media"], "pk", None)])
         for name in changed:
             setattr(locked, name, clean[name])
         ending = "status" in changed and locked.status == LiveBlog.Status.ENDED
@@ -131,6 +135,7 @@ def delete_blog(actor: Actor | None, blog: LiveBlog) -> None:
         perm.require_admin(actor, "delete live blogs")
     with transaction.atomic():
         audit(actor, "blog.delete", None, slug=blog.slug, title=blog.title)
+        mediafiles.sync_on_commit(mediafiles.media_of_blog(blog.pk))
         blog.delete()
 
 

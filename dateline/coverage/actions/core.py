@@ -25,6 +25,7 @@ from django.utils import timezone
 from dateline.audit.log import record as audit_record
 from dateline.broker import get_broker
 from dateline.broker.messages import ChangeMessage
+from dateline.coverage import mediafiles
 from dateline.coverage import permissions as perm
 from dateline.coverage.errors import Conflict, NotFound
 from dateline.coverage.models import Change, LiveBlog, Post, PostRevision
@@ -100,10 +101,12 @@ def post_count(blog: LiveBlog) -> int:
 
 def record_post(blog: LiveBlog, kind: PostEvent, post: Post) -> Change:
     """A change that carries the whole post and its fragment (published, updated, pinned, unpinned)."""
+    mediafiles.sync_on_commit(mediafiles.media_of_post(post.pk))  # its images become public, or stop being
     return record(blog, kind(html=post.html, post=post_data(post), post_count=post_count(blog)))
 
 
 def record_deletion(blog: LiveBlog, post: Post) -> Change:
+    mediafiles.sync_on_commit(mediafiles.media_of_post(post.pk))  # what only this post showed is withdrawn
     return record(blog, PostDeleted(html="", post=deleted_post_data(post), post_count=post_count(blog)))
 
 

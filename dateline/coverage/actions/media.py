@@ -47,6 +47,23 @@ def upload_image(actor: Actor, file: IO[bytes], *, caption: str = "", credit: st
             f"The file is {size:,} bytes; at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes are accepted.",
             fields={"file": "File too large."},
         )
+    with images.decode_slot():  # bounds the memory of uploads at once (a 40-megapixel image is ~0.4 GB here)
+        media = _store_image(actor, file, clean)
+    try:
+        with transaction.atomic():
+            media.save()
+            audit(actor, "media.upload", media=media.pk, width=media.width, height=media.height)
+    except BaseException:
+        media.file.delete(save=False)  # no row, no file: nothing orphaned under MEDIA_ROOT
+        for rendition in media.renditions:
+            default_storage.delete(rendition["file"])
+        raise
+    return media
+
+
+def _store_image(actor: Actor, file: IO[bytes], clean: dict[str, str]) -> Media:
+    """Decode, re-encode and store the image and its renditions (in the private store: ``coverage/mediafiles.py``);
+    the unsaved ``Media`` for them."""
     with images.open_checked(file) as image:
         extension = "jpg" if image.format == "JPEG" else "png"
         icc_profile = image.info.get("icc_profile")
@@ -58,13 +75,8 @@ def upload_image(actor: Actor, file: IO[bytes], *, caption: str = "", credit: st
     try:
         stem = str(media.file.name).rsplit(".", 1)[0]
         media.renditions = images.save_renditions(upright, extension, icc_profile, stem)
-        with transaction.atomic():
-            media.save()
-            audit(actor, "media.upload", media=media.pk, width=width, height=height)
     except BaseException:
-        media.file.delete(save=False)  # no row, no file: nothing orphaned under MEDIA_ROOT
-        for rendition in media.renditions:
-            default_storage.delete(rendition["file"])
+        media.file.delete(save=False)
         raise
     return media
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 
 from dateline.coverage import permissions as perm
 from dateline.coverage.actions import upload_image
-from dateline.coverage.errors import ActionError, Forbidden
+from dateline.coverage.errors import ActionError, Busy, Forbidden
 from dateline.coverage.models import LiveBlog, Media, Post
 from dateline.coverage.permissions import Actor
 from dateline.coverage.render import local_time
@@ -35,7 +35,14 @@ def page(request: HttpRequest, template: str, context: dict[str, Any], status: i
 
 
 def refusal_page(request: HttpRequest, error: ActionError) -> HttpResponse:
-    return page(request, "refused.html", {"error": error}, status=error.status)
+    return retry_hint(page(request, "refused.html", {"error": error}, status=error.status), error)
+
+
+def retry_hint(response: HttpResponse, error: ActionError) -> HttpResponse:
+    """A 503 for a bound the server keeps (``Busy``) says when to retry, as the API's does."""
+    if isinstance(error, Busy):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def blog_for(request: HttpRequest, slug: str) -> LiveBlog:

@@ -25,7 +25,15 @@ from dateline.live import static
 from dateline.newsroom import presence
 from dateline.newsroom.assets import asset_url, editor_assets
 from dateline.newsroom.forms import ComposerForm
-from dateline.newsroom.views.common import blog_for, image_from_form, newsroom_view, page, post_for, post_row
+from dateline.newsroom.views.common import (
+    blog_for,
+    image_from_form,
+    newsroom_view,
+    page,
+    post_for,
+    post_row,
+    retry_hint,
+)
 
 STREAM_LENGTH = 60
 
@@ -138,7 +146,8 @@ def compose(request: HttpRequest, slug: str) -> HttpResponse:
                 kept["embed_id"] = str(embedded.pk)
                 kept["embed_url"] = embedded.url
             form.data = kept
-        return desk_page(request, blog, form, status=error.status, attached=attached, embedded=embedded)
+        return retry_hint(desk_page(request, blog, form, status=error.status, attached=attached, embedded=embedded),
+                          error)
     if post.publish_at:
         messages.success(request, "Scheduled.")
     elif post.status == Post.Status.PUBLISHED:

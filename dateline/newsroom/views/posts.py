@@ -32,6 +32,7 @@ from dateline.newsroom.views.common import (
     newsroom_view,
     page,
     post_for,
+    retry_hint,
 )
 
 
@@ -141,7 +142,7 @@ def edit(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     except ActionError as error:
         form.show_action_error(error)
         _keep_image(request, form, added)
-        return _edit_page(request, blog, post, form, status=error.status, attached=added)
+        return retry_hint(_edit_page(request, blog, post, form, status=error.status, attached=added), error)
     messages.success(request, "Saved, with the correction." if "correction" in fields else "Saved.")
     # "saved" tells the desk's script to forget this post's autosaved edit (composer.js): it is on the server now.
     return redirect(reverse("newsroom:desk", kwargs={"slug": blog.slug}) + f"?saved={post.pk}")
