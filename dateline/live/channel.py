@@ -136,7 +136,10 @@ class Channel:
             if row.seq != self.last_seq + 1:
                 return False
             held = self.pending.pop(row.seq, None)
-            event, published_at = held if held else (Event(row.seq, row.type, row.data, row.subject), 0.0)
+            # The row, not a copy the broker brought and that waited for the gap: a later change may have compacted
+            # it in the database (a deletion), and the held copy would carry the text readers must not get.
+            event = Event(row.seq, row.type, row.data, row.subject)
+            published_at = held[1] if held else 0.0
             # A change the broker never brought counts from its row's creation (in its transaction, just before
             # commit): how late a gap fill or the database check delivered it is the tail /metrics must show.
             self._deliver(event, published_at or row.created_at)

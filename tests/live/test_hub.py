@@ -291,3 +291,38 @@ def test_closing_a_channel_survives_readers_that_detach_as_they_close():
         ch.subscribers.add(reader)  # type: ignore[arg-type]
     ch.close_all(graceful=True)
     assert all(reader.closed for reader in readers) and not ch.subscribers
+
+
+def test_a_gap_fill_sends_the_databases_compacted_row_not_a_stale_copy_the_broker_brought():
+    """Seq 2 arrives before 1 (two writers' publishes crossed), so 1 is held while the gap is read; meanwhile seq 3
+    deleted the post 1 published, and the database row of 1 is a tombstone. Readers get the row, never the held
+    copy with the deleted text (issue 11: 1 — on main before this fix the live stream carried it)."""
+    import json
+
+    from dateline.events import encode
+
+    published = {"seq": 1, "type": "post.published", "html": "<article>Libel</article>",
+                 "post": {"id": 7, "headline": "Libel", "status": "published"}, "post_count": 1}
+    tombstone = {"seq": 1, "type": "post.deleted", "html": "", "post": {"id": 7, "status": "deleted"},
+                 "post_count": 1}
+    other = {"seq": 2, "type": "post.published", "html": "<article>Q</article>",
+             "post": {"id": 8, "headline": "Q", "status": "published"}, "post_count": 2}
+    deletion = {**tombstone, "seq": 3, "post_count": 1}
+
+    def as_row(data):
+        return ChangeRow(data["seq"], data["type"], encode(data), time.time())
+
+    async def run():
+        db = [as_row(tombstone), as_row(other), as_row(deletion)]
+        hub, ch, collector, sub, pump, store = await _channel([], db=db)
+        ch.offer(Event(2, "post.published", encode(other)))  # a gap: the fill starts
+        ch.offer(Event(1, "post.published", encode(published)))  # held while the fill runs
+        await asyncio.sleep(0.05)
+        sub.close(graceful=True)
+        await pump
+        return collector, ch
+
+    collector, ch = asyncio.run(run())
+    assert collector.seqs() == [1, 2, 3]
+    assert not any(b"Libel" in frame for frame in collector.frames)
+    assert [json.loads(bytes(e.data))["type"] for e in ch.ring] == ["post.deleted", "post.published", "post.deleted"]
