@@ -194,7 +194,8 @@ def metrics_refusal(scope: Scope) -> tuple[int, str, str, list[tuple[bytes, byte
     The numbers tell an outsider how many readers and writers a newsroom has, and when. With
     ``DATELINE_METRICS_TOKEN`` set, a scrape sends it as a bearer token (Prometheus ``authorization``); without
     one, only a client on this machine that came directly: a request that a proxy forwarded carries
-    ``X-Forwarded-For`` (or ``Forwarded``), and its client address may be the proxy's own loopback address.
+    ``X-Forwarded-For`` (or ``Forwarded``, ``X-Real-IP``) when the proxy is set up as the README says, and its
+    client address may be the proxy's own loopback address.
     """
     token = settings.DATELINE_METRICS_TOKEN
     if token:
@@ -204,7 +205,7 @@ def metrics_refusal(scope: Scope) -> tuple[int, str, str, list[tuple[bytes, byte
         return (401, "unauthorized", "Send the metrics token: Authorization: Bearer <DATELINE_METRICS_TOKEN>.",
                 [(b"www-authenticate", b'Bearer realm="metrics"')])
     client = scope.get("client")
-    forwarded = header(scope, b"x-forwarded-for") is not None or header(scope, b"forwarded") is not None
+    forwarded = any(header(scope, name) is not None for name in (b"x-forwarded-for", b"forwarded", b"x-real-ip"))
     if client and _is_loopback(client[0]) and not forwarded:
         return None
     return (403, "forbidden", "/metrics answers only on this machine; set DATELINE_METRICS_TOKEN to scrape it "

@@ -137,17 +137,18 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._head_bytes >= 0:  # a request head began and is not complete: what the parser took was head
-            self._head_bytes += len(data)
-            if self._head_bytes > self.max_head_bytes and not self.transport.is_closing():
+        # Counted before the parser sees it, up to the blank line that ends the head when it is in this chunk: a
+        # head must not pass because it ends inside a read, and the body after it is not head.
+        if self._head_timer is not None:  # awaiting a head
+            end = data.find(b"\r\n\r\n")
+            self._head_bytes = max(self._head_bytes, 0) + (len(data) if end < 0 else end + 4)
+            if self._head_bytes > self.max_head_bytes:
                 self._head_done()
-                self.transport.write(_STATUS_431)
-                self.transport.close()
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._head_bytes = 0  # counted from here: body bytes of an early-answered request (a 413) are not head
+                if not self.transport.is_closing():
+                    self.transport.write(_STATUS_431)
+                    self.transport.close()
+                return
+        super().data_received(data)
 
     def on_headers_complete(self) -> None:
         self._head_done()
@@ -159,8 +160,18 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self.transport.is_closing() and self._head_timer is None and not self.pipeline:
-            self._await_head()  # the next request on this connection has head_timeout to arrive, too
+        # The next request on this connection has head_timeout to arrive, too — once this request's body is in:
+        # a body still arriving after an early answer (a 413) is drained, not counted as a head.
+        if not self.transport.is_closing() and self._head_timer is None and not self.pipeline and \
+                not (self.cycle is not None and self.cycle.more_body):
+            self._await_head()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        cycle = self.cycle
+        if cycle is not None and cycle.response_complete and self._head_timer is None and \
+                not self.transport.is_closing() and not self.pipeline:
+            self._await_head()  # the early answer went first; the body is in now
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._head_done()

@@ -106,3 +106,15 @@ def test_near_the_descriptor_limit_idle_sockets_go_first(guarded, monkeypatch, e
     reader.stop()
     for sock in idle:
         sock.close()
+
+
+def test_a_head_that_ends_in_a_later_read_is_measured_whole(guarded, edge_server, blog):
+    """The limit holds for a head that arrives in pieces and ends inside a read (review of issue 11: a head of
+    twice the limit passed when its end came in the second chunk)."""
+    with socket.create_connection(_address(edge_server)) as sock:
+        sock.sendall(b"GET /live/%s/changes?after=0 HTTP/1.1\r\nhost: x\r\nx-a: %s\r\n"
+                     % (blog.slug.encode(), b"a" * 7 * 1024))
+        time.sleep(0.2)  # a separate read on the server
+        sock.sendall(b"x-b: %s\r\n\r\n" % (b"b" * 6 * 1024))
+        answer = _answer(sock)
+    assert answer is not None and (answer == b"" or answer.startswith(b"HTTP/1.1 431 ")), answer[:60]
