@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +30,7 @@ from dateline.coverage.sanitize import strip_tags
 from dateline.coverage.serializers import blog_data, blog_path, iso, post_data, post_path
 from dateline.coverage.validation import parse_id
 from dateline.live import static
+from dateline.live.changes import purge_tags
 from dateline.reader import stream
 from dateline.reader.feeds import BlogAtomFeed, BlogRssFeed, feed_posts
 from dateline.reader.structured import (
@@ -87,6 +89,20 @@ SHARED_CACHE = "public, max-age=0, s-maxage=5, stale-while-revalidate=25"
 def _shared(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = SHARED_CACHE
     return response
+
+
+def _purge_tagged(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Name the blog on every answer of one of its URLs, as ``/changes`` does (``live.changes.purge_tags``): after
+    a legal takedown one purge of the tag ``dateline-blog-<slug>`` must drop the page, its ``.json``, the share
+    pages, the embed, the corrections log and the feeds a CDN holds (docs/live.md "Compaction") — a feed has no
+    Cache-Control, so a CDN keeps it for its default TTL (Fastly: an hour)."""
+    @wraps(view)
+    def tagged(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, slug, *args, **kwargs)
+        for name, value in purge_tags(slug):
+            response[name.decode()] = value.decode()
+        return response
+    return tagged
 
 
 _ARTICLE = re.compile(r"^<article\b")
@@ -196,6 +212,7 @@ def _snapshot(slug: str, before: stream.Cursor | None) -> stream.Snapshot:
         raise Http404("No such live blog.") from None
 
 
+@_purge_tagged
 @require_safe
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The reader page: complete without JavaScript; ``data-seq`` tells the script where to resume.
@@ -216,6 +233,7 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _shared(render(request, "reader/blog.html", context))
 
 
+@_purge_tagged
 @require_safe
 def more_posts(request: HttpRequest, slug: str) -> JsonResponse:
     """The next page of the stream for the "Load more" button: stored fragments and the following cursor."""
@@ -235,6 +253,7 @@ def more_posts(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
+@_purge_tagged
 @require_safe
 def blog_json(request: HttpRequest, slug: str) -> HttpResponse:
     """The page's JSON twin: the blog, its pinned posts and one page of posts, with the next cursor."""
@@ -255,6 +274,7 @@ def blog_json(request: HttpRequest, slug: str) -> HttpResponse:
     }, json_dumps_params={"ensure_ascii": False}))
 
 
+@_purge_tagged
 @require_safe
 def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     """One post on its own page, for sharing: canonical URL, Open Graph and Twitter card tags."""
@@ -290,6 +310,7 @@ def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     }))
 
 
+@_purge_tagged
 @require_safe
 def corrections(request: HttpRequest, slug: str) -> HttpResponse:
     """The blog's corrections log, newest first: every correction still visible on a published post.
@@ -318,6 +339,7 @@ def corrections(request: HttpRequest, slug: str) -> HttpResponse:
     }))
 
 
+@_purge_tagged
 @xframe_options_exempt
 @require_safe
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
@@ -351,10 +373,11 @@ def _feed_modified(request: HttpRequest, slug: str) -> datetime | None:
 
 
 _conditional = condition(etag_func=_feed_etag, last_modified_func=_feed_modified)
-atom_feed = _conditional(BlogAtomFeed())
-rss_feed = _conditional(BlogRssFeed())
+atom_feed = _purge_tagged(_conditional(BlogAtomFeed()))
+rss_feed = _purge_tagged(_conditional(BlogRssFeed()))
 
 
+@_purge_tagged
 @_conditional
 @require_safe
 def json_feed_view(request: HttpRequest, slug: str) -> HttpResponse:
