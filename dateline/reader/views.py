@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache, wraps
 from pathlib import Path
 from typing import Any

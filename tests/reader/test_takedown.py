@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 
 from dateline.coverage import actions
+from dateline.coverage.models import Post
+from dateline.reader.stream import Cursor
 
 LIBEL = "Councillor Brack took the money"
 LIBEL_HEADLINE = "Brack named in bribery claim"
@@ -79,7 +81,9 @@ def test_every_answer_a_cdn_may_keep_names_the_blog_for_a_purge_by_tag(client, t
     blog, ids, _, _ = takedown
     tag = f"dateline-blog-{blog.slug}"
     untagged = []
-    for url in _public_urls(blog.slug, ids):
+    newest = Post.objects.filter(blog=blog, status="published").order_by("-published_at").first()
+    more = f"/live/{blog.slug}/more?before={Cursor.after(newest).encode()}"  # "Load more": the older posts
+    for url in [*_public_urls(blog.slug, ids), more]:
         if not url.startswith(f"/live/{blog.slug}"):
             continue  # the index lists every blog; oEmbed and the API are not the blog's pages
         response = client.get(url)
