@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,14 +250,17 @@ def idle_flood(server: Server, count: int) -> tuple[int, int, int]:
             sock.close()
 
 
-def writer_burst(server: Server, token: str, count: int) -> tuple[int, int]:
+def _together(server: Server, token: str, count: int, send: Callable[[httpx.Client, int], httpx.Response],
+              timeout: float) -> tuple[int, int]:
+    """``count`` clients sending at once (a barrier); (held, failed): held is 201, or 503 with Retry-After."""
     barrier = threading.Barrier(count)
 
     def one(i: int) -> bool:
-        with httpx.Client(base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+        with httpx.Client(base_url=server.url, timeout=timeout,
+                          headers={"Authorization": f"Bearer {token}"}) as client:
             barrier.wait()
             try:
-                r = client.post(f"/api/v1/blogs/{SLUG}/posts", json={"headline": f"Burst {i}", "body": "<p>x</p>"})
+                r = send(client, i)
             except httpx.HTTPError:
                 return False
             return r.status_code == 201 or (r.status_code == 503 and "retry-after" in r.headers)
@@ -264,6 +268,11 @@ def writer_burst(server: Server, token: str, count: int) -> tuple[int, int]:
     with ThreadPoolExecutor(count) as pool:
         held = sum(pool.map(one, range(count)))
     return held, count - held
+
+
+def writer_burst(server: Server, token: str, count: int) -> tuple[int, int]:
+    return _together(server, token, count, lambda client, i: client.post(
+        f"/api/v1/blogs/{SLUG}/posts", json={"headline": f"Burst {i}", "body": "<p>x</p>"}), timeout=60)
 
 
 def _big_jpeg() -> bytes:
@@ -276,21 +285,9 @@ def _big_jpeg() -> bytes:
 
 def big_uploads(server: Server, token: str, count: int) -> tuple[int, int]:
     data = _big_jpeg()
-    barrier = threading.Barrier(count)
-
-    def one(i: int) -> bool:
-        with httpx.Client(base_url=server.url, timeout=120, headers={"Authorization": f"Bearer {token}"}) as client:
-            barrier.wait()
-            try:
-                r = client.post("/api/v1/media", files={"file": (f"big{i}.jpg", data, "image/jpeg")},
-                                data={"alt": "A big flat picture"})
-            except httpx.HTTPError:
-                return False
-            return r.status_code == 201 or (r.status_code == 503 and "retry-after" in r.headers)
-
-    with ThreadPoolExecutor(count) as pool:
-        held = sum(pool.map(one, range(count)))
-    return held, count - held
+    return _together(server, token, count, lambda client, i: client.post(
+        "/api/v1/media", files={"file": (f"big{i}.jpg", data, "image/jpeg")}, data={"alt": "A big flat picture"}),
+        timeout=120)
 
 
 def run_setup(args: argparse.Namespace, setup: str) -> list[Row]:

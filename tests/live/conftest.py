@@ -134,6 +134,16 @@ def run_server(edge, http: str = "dateline.live.protocol:DatelineHttpToolsProtoc
     """``edge`` on uvicorn with uvloop in a thread; by default with the HTTP protocol ``dateline serve`` uses."""
     config = uvicorn.Config(edge, host="127.0.0.1", port=0, loop="uvloop", http=http, lifespan="on",
                             log_level="warning", timeout_graceful_shutdown=2)
+    with run_config(config) as (url, server):
+        try:
+            yield LiveServer(url, server, edge)
+        finally:
+            edge.close_streams()
+
+
+@contextmanager
+def run_config(config: uvicorn.Config) -> Iterator[tuple[str, uvicorn.Server]]:
+    """A uvicorn config served in a thread on a free port: (its URL, the server), until the block ends."""
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -143,10 +153,9 @@ def run_server(edge, http: str = "dateline.live.protocol:DatelineHttpToolsProtoc
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", server, edge)
+        yield f"http://127.0.0.1:{port}", server
     finally:
         server.should_exit = True
-        edge.close_streams()
         thread.join(10)
 
 

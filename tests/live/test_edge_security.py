@@ -6,41 +6,30 @@ header handling — around ``dateline.asgi``'s application: the live edge in fro
 
 from __future__ import annotations
 
+import contextlib
 import re
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
+
+from tests.live.conftest import run_config
 
 FORGED = "203.0.113.9"
 
 
 @pytest.fixture
-def serve(transactional_db, settings) -> Iterator[callable]:
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+def serve(transactional_db, settings) -> Iterator[Callable[[], str]]:
+    """Start ``dateline serve``'s uvicorn config (``server.config``) in a thread; its URL."""
+    with contextlib.ExitStack() as servers:
+        def start() -> str:
+            from dateline.server import config
 
-    def start() -> str:
-        from dateline.server import config
+            cfg = config("127.0.0.1", 0)
+            cfg.log_level = "warning"
+            return servers.enter_context(run_config(cfg))[0]
 
-        cfg = config("127.0.0.1", 0)
-        cfg.log_level = "warning"
-        server = uvicorn.Server(cfg)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.01)
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(10)
+        yield start
 
 
 def _fail_sign_in(url: str, forwarded_for: str) -> None:
