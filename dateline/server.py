@@ -101,6 +101,7 @@ def guard_request_heads() -> None:
     limit = raise_open_file_limit()
     DatelineHttpToolsProtocol.max_head_bytes = settings.DATELINE_MAX_HEAD_BYTES
     DatelineHttpToolsProtocol.head_timeout = settings.DATELINE_HEAD_TIMEOUT
+    DatelineHttpToolsProtocol.body_timeout = settings.DATELINE_BODY_TIMEOUT
     DatelineHttpToolsProtocol.fd_limit = limit
     # Room for what is not a client: the database pool, Redis, logs, static files being sent.
     DatelineHttpToolsProtocol.fd_margin = max(64, limit // 20)

@@ -183,6 +183,8 @@ MEDIA_PUBLIC_ROOT = Path(os.environ.get("DATELINE_MEDIA_PUBLIC_ROOT", str(MEDIA_
 # DATELINE_HEAD_TIMEOUT seconds is closed (dateline/live/protocol.py). Browsers send a few kB.
 DATELINE_MAX_HEAD_BYTES = int(os.environ.get("DATELINE_MAX_HEAD_BYTES", str(64 * 1024)))
 DATELINE_HEAD_TIMEOUT = float(os.environ.get("DATELINE_HEAD_TIMEOUT", "10"))
+# A request whose body stops arriving for this long is closed (a slow upload that keeps sending is not).
+DATELINE_BODY_TIMEOUT = float(os.environ.get("DATELINE_BODY_TIMEOUT", "30"))
 # Largest request body the API accepts; bigger ones get 413 with a JSON error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATELINE_MAX_BODY_BYTES", str(12 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

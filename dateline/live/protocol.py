@@ -87,9 +87,12 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
     """Also guards the request head, which uvicorn's httptools protocol does not bound at all:
 
     * ``max_head_bytes``: a request line and headers larger than this get 431 and the connection closes (httptools
-      would otherwise buffer a 16 MiB header, and 20 of them cost 700 MB);
+      would otherwise buffer a 16 MiB header, and 20 of them cost 700 MB) — a head pipelined behind an open stream
+      too (the connection closes: a 431 cannot go into a stream);
     * ``head_timeout``: a connection that has not sent a complete head this many seconds after it opened (or after
       its last response) is closed, however slowly it trickles bytes;
+    * ``body_timeout``: a request whose body stops arriving for this many seconds is closed (a slow upload that
+      keeps sending is not; nor one whose reading we paused);
     * ``fd_limit`` - ``fd_margin``: when open connections reach it, the connections that have not yet sent a
       complete head are closed, oldest first, so a flood of idle sockets cannot take the descriptors that live
       readers, the database and ``/healthz`` need.
@@ -99,11 +102,16 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
 
     max_head_bytes = 64 * 1024
     head_timeout = 10.0
+    body_timeout = 30.0
     fd_limit = 1024
     fd_margin = 64
 
-    _head_bytes = -1  # bytes of the request head received so far; -1 outside a head
+    # Bytes of the request head received so far, counted from the end of the previous request's message (or the
+    # connection's start) to the end of this head, whether or not a response is still streaming; -1 in a body.
+    _head_bytes = 0
     _head_timer: asyncio.TimerHandle | None = None
+    _body_timer: asyncio.TimerHandle | None = None
+    _body_at = 0.0  # when body bytes last arrived
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,7 +132,6 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
         _awaiting_head[self] = None
 
     def _head_done(self) -> None:
-        self._head_bytes = -1
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
@@ -138,20 +145,48 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         # Counted before the parser sees it, up to the blank line that ends the head when it is in this chunk: a
-        # head must not pass because it ends inside a read, and the body after it is not head.
-        if self._head_timer is not None:  # awaiting a head
+        # head must not pass because it ends inside a read, and the body after it is not head. Counted behind an
+        # open stream too: httptools would buffer a pipelined head that never ends, however large.
+        if self._head_bytes >= 0:
             end = data.find(b"\r\n\r\n")
-            self._head_bytes = max(self._head_bytes, 0) + (len(data) if end < 0 else end + 4)
+            self._head_bytes += len(data) if end < 0 else end + 4
             if self._head_bytes > self.max_head_bytes:
-                self._head_done()
-                if not self.transport.is_closing():
-                    self.transport.write(_STATUS_431)
-                    self.transport.close()
+                self._refuse_head()
                 return
         super().data_received(data)
+        if self._head_bytes < 0 and not self.transport.is_closing():  # inside a body that is still arriving
+            self._body_at = self.loop.time()
+            if self._body_timer is None:
+                self._body_timer = self.loop.call_later(self.body_timeout, self._body_stalled)
+
+    def _refuse_head(self) -> None:
+        self._head_done()
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:  # else a response is streaming: a 431 cannot go into it
+            self.transport.write(_STATUS_431)
+        self.transport.close()
+
+    def _body_stalled(self) -> None:
+        self._body_timer = None
+        if self._head_bytes >= 0 or self.transport.is_closing():
+            return  # the body is complete
+        idle = self.loop.time() - self._body_at
+        if idle < self.body_timeout or self.flow.read_paused:  # still arriving, or we stopped reading it
+            self._body_timer = self.loop.call_later(max(self.body_timeout - idle, 0.05), self._body_stalled)
+            return
+        self.transport.close()  # the app's receive() gets http.disconnect
+
+    def _body_done(self) -> None:
+        self._head_bytes = 0  # what comes next is the next request's head
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
 
     def on_headers_complete(self) -> None:
         self._head_done()
+        self._head_bytes = -1
         super().on_headers_complete()
         cycle = self.cycle
         # The cycle was just made and its task not yet run: nothing waits on its event yet.
@@ -167,6 +202,7 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
             self._await_head()
 
     def on_message_complete(self) -> None:
+        self._body_done()
         super().on_message_complete()
         cycle = self.cycle
         if cycle is not None and cycle.response_complete and self._head_timer is None and \
@@ -175,6 +211,7 @@ class DatelineHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._head_done()
+        self._body_done()
         super().connection_lost(exc)
 
 

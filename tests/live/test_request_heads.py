@@ -118,3 +118,39 @@ def test_a_head_that_ends_in_a_later_read_is_measured_whole(guarded, edge_server
         sock.sendall(b"x-b: %s\r\n\r\n" % (b"b" * 6 * 1024))
         answer = _answer(sock)
     assert answer is not None and (answer == b"" or answer.startswith(b"HTTP/1.1 431 ")), answer[:60]
+
+
+def test_a_body_that_stops_arriving_is_closed(guarded, monkeypatch, edge_server, blog):
+    """A complete head promising a body, then silence: the connection would hold a task and a descriptor for ever
+    (Django under ASGI waits for the whole body). Closed after ``body_timeout`` without a byte; a slow body that
+    keeps coming is not cut (review of issue 11; it stayed open on main)."""
+    monkeypatch.setattr(DatelineHttpToolsProtocol, "body_timeout", 0.5)
+    head = (b"POST /api/v1/blogs HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+            b"content-length: 40\r\n\r\n")
+    with socket.create_connection(_address(edge_server)) as stalled:
+        stalled.sendall(head + b'{"title": ')
+        assert _answer(stalled, timeout=5) == b""
+    with socket.create_connection(_address(edge_server)) as slow:
+        slow.sendall(head)
+        body = b'{"title": "A slow but steady upload..."}'
+        assert len(body) == 40
+        for i in range(0, 40, 5):  # 8 pieces, 0.2 s apart: 1.6 s in all, never 0.5 s idle
+            time.sleep(0.2)
+            slow.sendall(body[i:i + 5])
+        answer = _answer(slow, timeout=5)
+    assert answer is None or answer.startswith(b"HTTP/1.1 401 "), answer[:60]  # None: kept alive after answering
+
+
+def test_a_head_pipelined_behind_an_open_stream_is_bounded(guarded, edge_server, blog):
+    """A reader's connection holds an SSE stream; the client then sends a request head that never ends. httptools
+    buffered it all (32 MiB grew the process by 65 MB on main); now the connection closes past the head limit."""
+    with socket.create_connection(_address(edge_server)) as sock:
+        sock.sendall(b"GET /live/%s/events HTTP/1.1\r\nhost: x\r\naccept: text/event-stream\r\n\r\n"
+                     % blog.slug.encode())
+        sock.settimeout(5)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+        sock.sendall(b"GET /live/%s/changes?after=0 HTTP/1.1\r\nhost: x\r\nx-big: " % blog.slug.encode())
+        with pytest.raises((BrokenPipeError, ConnectionResetError)):  # noqa: PT012 - the server hangs up mid-send
+            for _ in range(256):  # up to 4 MiB: far past the 8 KiB limit
+                sock.sendall(b"a" * 16 * 1024)
+                time.sleep(0.002)
