@@ -183,6 +183,9 @@ MEDIA_PUBLIC_ROOT = Path(os.environ.get("DATELINE_MEDIA_PUBLIC_ROOT", str(MEDIA_
 # DATELINE_HEAD_TIMEOUT seconds is closed (dateline/live/protocol.py). Browsers send a few kB.
 DATELINE_MAX_HEAD_BYTES = int(os.environ.get("DATELINE_MAX_HEAD_BYTES", str(64 * 1024)))
 DATELINE_HEAD_TIMEOUT = float(os.environ.get("DATELINE_HEAD_TIMEOUT", "10"))
+# Memory for the edge's page cache per process (live/pages.py): a blog's public pages kept until its next change,
+# each with its brotli and gzip copies. 0 turns it off (every request renders, as behind a CDN that keeps them).
+DATELINE_PAGE_CACHE_BYTES = int(os.environ.get("DATELINE_PAGE_CACHE_BYTES", str(64 * 1024 * 1024)))
 # A request whose body stops arriving for this long is closed (a slow upload that keeps sending is not).
 DATELINE_BODY_TIMEOUT = float(os.environ.get("DATELINE_BODY_TIMEOUT", "30"))
 # Largest request body the API accepts; bigger ones get 413 with a JSON error.

@@ -6,6 +6,8 @@
 * ``/live/<slug>/changes`` — the cacheable catch-up JSON (``changes.py``);
 * ``/metrics`` — Prometheus text (``metrics.py``), for every worker of the server (``shared_metrics.py``);
 * ``/static/…`` — the reader pages' assets (``static.py``);
+* a blog's public pages and feeds (``/live/<slug>/…``, ``/live/<slug>.json``) for anonymous readers, from
+  memory while the blog is at the seq they were rendered at (``pages.py``; Django renders them once per change);
 
 and hands everything else to Django. It also answers the ASGI lifespan protocol (Django's handler does not): on
 startup it subscribes the hub to the broker and starts the database check and heartbeats; on shutdown it ends
@@ -33,6 +35,7 @@ from dateline.broker import Broker, get_broker
 from dateline.live import shared_metrics
 from dateline.live.changes import changes_endpoint
 from dateline.live.hub import Hub
+from dateline.live.pages import PageCache
 from dateline.live.responses import header, json_error, respond
 from dateline.live.shared_metrics import SharedMetrics
 from dateline.live.source import ChangeSource
@@ -58,6 +61,7 @@ class LiveEdge:
         self.source = source  # the change log, read in the hub's worker threads (source.py)
         self._broker = broker
         self.hub = Hub(Store(source))
+        self.pages = PageCache(self)  # the blogs' public pages, per (URL, seq): pages.py
         self.shared: SharedMetrics | None = None  # with --workers N: the siblings' metrics, through Redis
         self._loop: asyncio.AbstractEventLoop | None = None
         self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
@@ -97,6 +101,12 @@ class LiveEdge:
                             await waiting
                     finally:
                         sub.detach()
+                    return
+                page_slug = PageCache.slug_of(scope)
+                if page_slug is not None:  # a blog's public page: from memory while the blog is at its seq
+                    if self._loop is not asyncio.get_running_loop():
+                        await self._ensure_started()
+                    await self.pages.serve(page_slug, scope, receive, send, self.fallback)
                     return
             elif path == "/metrics":
                 refused = metrics_refusal(scope)

@@ -29,7 +29,7 @@ from dateline.coverage.render import render_blog_header
 from dateline.coverage.sanitize import strip_tags
 from dateline.coverage.serializers import blog_data, blog_path, iso, post_data, post_path
 from dateline.coverage.validation import parse_id
-from dateline.live import static
+from dateline.live import pages, static
 from dateline.live.changes import purge_tags
 from dateline.reader import stream
 from dateline.reader.feeds import BlogAtomFeed, BlogRssFeed, feed_posts
@@ -94,11 +94,15 @@ def _shared(response: HttpResponse) -> HttpResponse:
 def _purge_tagged(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Name the blog on every answer of one of its URLs, as ``/changes`` does (``live.changes.purge_tags``): after
     a legal takedown one purge of the tag ``dateline-blog-<slug>`` must drop the page, its ``.json``, the share
-    pages, the embed, the corrections log and the feeds a CDN holds (docs/live.md "Compaction") — a feed has no
-    Cache-Control, so a CDN keeps it for its default TTL (Fastly: an hour)."""
+    pages, the embed, the corrections log and the feeds a CDN holds (docs/live.md "Compaction")."""
     @wraps(view)
     def tagged(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The seq read before the view reads the content: the page is at least as new as it says, and the edge
+        # keeps it until the blog's next change (live/pages.py).
+        head = LiveBlog.objects.filter(slug=slug).values_list("pk", "seq").first()
         response = view(request, slug, *args, **kwargs)
+        if head is not None and response.status_code == 200:
+            response[pages.SEQ_HEADER] = f"{head[0]} {head[1]}"
         for name, value in purge_tags(slug):
             response[name.decode()] = value.decode()
         return response
@@ -372,12 +376,21 @@ def _feed_modified(request: HttpRequest, slug: str) -> datetime | None:
     return LiveBlog.objects.filter(slug=slug).values_list("updated_at", flat=True).first()
 
 
+def _shared_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Feeds as pages: a shared cache (and the edge, live/pages.py) may keep them until the next change."""
+    @wraps(view)
+    def shared(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return _shared(view(request, *args, **kwargs))
+    return shared
+
+
 _conditional = condition(etag_func=_feed_etag, last_modified_func=_feed_modified)
-atom_feed = _purge_tagged(_conditional(BlogAtomFeed()))
-rss_feed = _purge_tagged(_conditional(BlogRssFeed()))
+atom_feed = _purge_tagged(_shared_view(_conditional(BlogAtomFeed())))
+rss_feed = _purge_tagged(_shared_view(_conditional(BlogRssFeed())))
 
 
 @_purge_tagged
+@_shared_view
 @_conditional
 @require_safe
 def json_feed_view(request: HttpRequest, slug: str) -> HttpResponse:

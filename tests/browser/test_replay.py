@@ -100,6 +100,10 @@ def test_a_page_kept_live_by_the_shipped_client_equals_a_fresh_render(chromium, 
                 status=200, headers=headers, body=rendered.content))
             page.route(f"{server.url}/live/{slug}/changes?*", paged)
             if way == "scrambled":
+                # The writer reaches no broker: the edge, following the blog since the page was rendered (its page
+                # cache), learns of the session at its next database check, or at once when asked for a seq past
+                # what it knows — as here.
+                assert httpx.get(f"{server.url}/live/{slug}/changes?after={final}").json()["seq"] == final
                 changes = httpx.get(f"{server.url}/live/{slug}/changes?after={start}").json()["changes"]
                 assert [c["seq"] for c in changes] == list(range(start + 1, final + 1))
                 body = sse_body(changes, rng)
