@@ -83,11 +83,11 @@ def render(text: str, values: dict[str, list[str] | None]) -> str:
 class Nginx:
     def __init__(self, upstreams: list[str], *, prefix: Path, media_public_root: Path,
                  tls: tuple[Path, Path] | None = None, server_name: str = "localhost",
-                 http_port: int | None = None, workers: int = 1, connections: int = 4096,
+                 http_port: int | None = None, https_port: int | None = None, workers: int = 1, connections: int = 4096,
                  conf: Path = SHIPPED) -> None:
         self.prefix = prefix
         self.http_port = http_port or free_port()
-        self.https_port = free_port() if tls else None
+        self.https_port = (https_port or free_port()) if tls else None
         self.process: subprocess.Popen[bytes] | None = None
         values: dict[str, list[str] | None] = {
             "upstream": [f"server {u} max_fails=0;" for u in upstreams],
