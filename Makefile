@@ -30,6 +30,11 @@ run: install
 	$(BIN)/dateline demo
 	$(BIN)/dateline serve --host $(HOST) --port $(PORT)
 
+# The production shape on one machine, in the foreground until Ctrl-C: nginx on http://127.0.0.1:8080 in front of
+# `dateline serve --workers 2` on DATELINE_DATABASE_URL and DATELINE_REDIS_URL; GRIP=1 adds Pushpin on :7999.
+cluster: install proxy-deps
+	$(BIN)/python deploy/cluster.py $(if $(filter 1,$(GRIP)),--grip,)
+
 # Browser tests drive Debian's Chromium (never a downloaded browser) and check HTML with vnu (Java).
 # Installed here when we can (root with apt-get); otherwise those tests skip and say what to install.
 browser-deps:
@@ -76,7 +81,7 @@ $(VENV)/vnu/vnu.jar:
 	else echo "npm not found: the HTML validity test skips (apt-get install -y npm)"; fi
 
 test: install-test browser-deps proxy-deps $(VENV)/vnu/vnu.jar
-	$(BIN)/ruff check dateline tests bench
+	$(BIN)/ruff check dateline tests bench deploy
 	DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
 	rm -f $(VENV)/test-report-*.json
 	DATELINE_TEST_REPORT=$(VENV)/test-report-sqlite.json DATELINE_DATA_DIR=$$(mktemp -d) \
@@ -89,7 +94,7 @@ test: install-test browser-deps proxy-deps $(VENV)/vnu/vnu.jar
 	$(BIN)/python -m tests.services report $(VENV)/test-report-sqlite.json $(VENV)/test-report-postgres.json
 
 lint: install-test
-	$(BIN)/ruff check dateline tests bench
+	$(BIN)/ruff check dateline tests bench deploy
 	DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
 
 bench: install-test
