@@ -36,6 +36,7 @@ MARKER = re.compile(r"^(?P<indent>\s*)(?P<directive>.*?;)\s*# dateline:(?P<name>
 
 MAIN = """\
 {user}worker_processes {workers};
+worker_rlimit_nofile {files};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log notice;
 events {{ worker_connections {connections}; }}
@@ -107,7 +108,7 @@ class Nginx:
         # As root, nginx's workers would switch to "nobody", who cannot read a test's private temp directories.
         user = "user root root;\n" if os.geteuid() == 0 else ""
         (prefix / "nginx.conf").write_text(MAIN.format(prefix=prefix, user=user, workers=workers,
-                                                       connections=connections))
+                                                       connections=connections, files=2 * connections + 100))
 
     @property
     def url(self) -> str:

@@ -248,3 +248,24 @@ def test_limits_metrics_and_errors(stack):
     assert too_big.json()["error"]["code"] == "too_large"
     hidden = client.get("/metrics")
     assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "not_found"
+
+
+def test_many_streams_from_one_address_are_not_limited(stack):
+    """Readers behind one carrier NAT address: more SSE streams than limit_conn allows elsewhere all open."""
+    import asyncio
+
+    context = ssl.create_default_context(cafile=stack["cert"])
+    port = stack["proxy"].https_port
+
+    async def open_streams(n: int) -> list[bytes]:
+        async def one() -> tuple[bytes, asyncio.StreamWriter]:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+            writer.write(f"GET /live/{SLUG}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            return await reader.readline(), writer
+        opened = await asyncio.gather(*(one() for _ in range(n)))
+        for _, writer in opened:
+            writer.close()
+        return [status for status, _ in opened]
+
+    statuses = asyncio.run(open_streams(250))  # nginx's limit_conn for pages is 200 per address
+    assert set(statuses) == {b"HTTP/1.1 200 OK\r\n"}
