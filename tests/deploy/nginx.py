@@ -10,6 +10,9 @@ The shipped file is used as it is, except the lines it marks ``# dateline:<name>
     cache-path, static-cache-path   ``proxy_cache_path`` under the prefix
     media-public-root      ``alias <media_public_root>/;``
 
+and, with ``limits=False`` (benchmarks: one client address for thousands of readers), no ``limit_req``/``limit_conn``
+in the locations.
+
 Around it, a small main config (``nginx.conf`` in the prefix) with what Debian's /etc/nginx/nginx.conf provides —
 mime types, gzip — and the pid, logs and temp paths under the prefix, so a test's nginx shares nothing with the
 system's. ``nginx -p <prefix> -c <prefix>/nginx.conf -g 'daemon off;'`` runs in the foreground; ``stop`` ends it.
@@ -85,7 +88,7 @@ class Nginx:
     def __init__(self, upstreams: list[str], *, prefix: Path, media_public_root: Path,
                  tls: tuple[Path, Path] | None = None, server_name: str = "localhost",
                  http_port: int | None = None, https_port: int | None = None, workers: int = 1, connections: int = 4096,
-                 conf: Path = SHIPPED) -> None:
+                 limits: bool = True, conf: Path = SHIPPED) -> None:
         self.prefix = prefix
         self.http_port = http_port or free_port()
         self.https_port = (https_port or free_port()) if tls else None
@@ -104,7 +107,12 @@ class Nginx:
             "media-public-root": [f"alias {str(media_public_root).rstrip('/')}/;"],
         }
         (prefix / "temp").mkdir(parents=True, exist_ok=True)
-        (prefix / "dateline.conf").write_text(render(conf.read_text(), values))
+        text = render(conf.read_text(), values)
+        if not limits:
+            # Benchmarks: one client address stands for thousands of readers, which the per-address limits
+            # (limit_req, limit_conn in a location) would answer with 429.
+            text = re.sub(r"^\s*limit_(req|conn) (zone=|dateline_addr).*\n", "", text, flags=re.MULTILINE)
+        (prefix / "dateline.conf").write_text(text)
         # As root, nginx's workers would switch to "nobody", who cannot read a test's private temp directories.
         user = "user root root;\n" if os.geteuid() == 0 else ""
         (prefix / "nginx.conf").write_text(MAIN.format(prefix=prefix, user=user, workers=workers,
