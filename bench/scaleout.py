@@ -12,8 +12,8 @@ In one run, each beside the bare asyncio loop (bench/baseline.py) with as many p
 (c) through Pushpin: ``bench.grip.measure(readers, publishes=...)`` when that module exists (the GRIP work).
 
 Publishes go through the origin's API (bench/_publisher.py ``api``): latency is from the request sent to the event
-received, every (event, reader). Readers are asyncio protocols in this process (bench/fanout.py); past ~10,000 the
-open-file limit is raised (as root, above the hard limit too: nginx holds two sockets per reader). No CPU pinning:
+received, every (event, reader). Readers are asyncio protocols (bench/fanout.py) in reader processes of at most
+8,000 each (a 20,000 open-file limit), and nginx runs 4 workers for (b): it holds two sockets per reader. No pinning:
 nginx, two workers and the client share the two cores, as they would on a 2-core box.
 
 wrk (Debian's ``wrk``): the reader page, its ``.json``, the Atom feed and ``/changes`` on the (b) origin directly and
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import json
 import os
 import re
 import resource
@@ -42,13 +43,53 @@ from tests.deploy.nginx import Nginx, free_port, nginx_binary
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def raise_file_limit(wanted: int) -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if os.geteuid() == 0 and hard < wanted:
-        ceiling = int(Path("/proc/sys/fs/nr_open").read_text())
-        hard = min(wanted, ceiling)
+# nginx holds two sockets per reader: 4 workers keep each well inside a 20,000 open-file limit at 20,000 readers.
+NGINX_WORKERS = 4
+READERS_PER_CLIENT = 8000  # each client process stays well inside a 20,000 open-file limit
+
+
+def raise_file_limit() -> int:
+    """The soft limit up to the hard one (raising the hard limit needs CAP_SYS_RESOURCE, which a container lacks)."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
+
+
+async def client_main(port: int, path: bytes, n: int) -> None:
+    """A reader process: hold ``n`` streams, say ready, and on "report" print every arrival as JSON."""
+    arrivals: dict[int, list[float]] = {}
+    transports = await open_readers(port, path, n, arrivals)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    sys.stdout.write(json.dumps(arrivals) + "\n")
+    sys.stdout.flush()
+    for transport in transports:
+        transport.abort()
+
+
+async def open_clients(port: int, path: bytes, n: int) -> list[asyncio.subprocess.Process]:
+    """``n`` readers held by as many client processes as the open-file limit needs."""
+    count = -(-n // READERS_PER_CLIENT)
+    clients = [await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.scaleout", "--client", str(port), path.decode(), str(n // count),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, limit=1 << 30) for _ in range(count)]
+    for client in clients:
+        assert client.stdout
+        line = await client.stdout.readline()
+        if line.strip() != b"ready":
+            raise RuntimeError(f"a reader process did not get its streams: {line!r}")
+    return clients
+
+
+async def collect(clients: list[asyncio.subprocess.Process], arrivals: dict[int, list[float]]) -> None:
+    for client in clients:
+        assert client.stdin and client.stdout
+        client.stdin.write(b"report\n")
+        await client.stdin.drain()
+        for seq, times in json.loads(await client.stdout.readline()).items():
+            arrivals.setdefault(int(seq), []).extend(times)
+        await client.wait()
 
 
 class Workers(DatelineSide):
@@ -92,6 +133,7 @@ async def measure(label: str, start, publish, reader_ports: list[int], path: byt
     servers = start()
     servers = servers if isinstance(servers, list) else [servers]
     transports: list[asyncio.Transport] = []
+    clients: list[asyncio.subprocess.Process] = []
     result = Result(label, readers)
     try:
         for port in reader_ports:
@@ -102,7 +144,7 @@ async def measure(label: str, start, publish, reader_ports: list[int], path: byt
         transports += await open_readers(reader_ports[0], path, 1, {}, sample)
         share = readers // len(reader_ports)
         for port in reader_ports:
-            transports += await open_readers(port, path, share, arrivals)
+            clients += await open_clients(port, path, share)
         for _ in range(args.warmup):
             await publish()
             await asyncio.sleep(args.interval)
@@ -113,13 +155,18 @@ async def measure(label: str, start, publish, reader_ports: list[int], path: byt
             published[seq] = stamp
             await asyncio.sleep(args.interval)
         await asyncio.sleep(2)
-        result.readers = share * len(reader_ports)
+        await collect(clients, arrivals)
+        result.readers = sum(len(times) for times in arrivals.values()) // max(len(arrivals), 1)
         result.add(arrivals, published, 0.0, (load_before, load()))
         args.frame_bytes = (sample[0].received - bytes_before) // max(len(published), 1)
-        print("  " + result.line(label).split(" memory=")[0] + f" held={len(transports) - 1}", flush=True)
+        print("  " + result.line(label).split(" memory=")[0] + f" in {len(clients)} reader processes", flush=True)
     finally:
         for transport in transports:
             transport.abort()
+        for client in clients:
+            if client.returncode is None:
+                client.kill()
+                await client.wait()
         for server in servers:
             stop(server)
         await asyncio.sleep(1)
@@ -138,8 +185,7 @@ def wrk(url: str, seconds: int) -> float:
 async def main(args: argparse.Namespace) -> None:
     if not nginx_binary():
         sys.exit("nginx not installed: apt-get install -y nginx")
-    biggest = max(args.readers_a, args.readers_b)
-    limit = raise_file_limit(2 * biggest + 2000)
+    limit = raise_file_limit()
     print(f"nproc={os.cpu_count()} open files={limit} readers: (a) {args.readers_a} (b) {args.readers_b} "
           f"(c) {args.readers_c}; events={args.events} every {args.interval} s; "
           f"load average before: {tuple(round(x, 2) for x in os.getloadavg())}", flush=True)
@@ -166,7 +212,7 @@ async def main(args: argparse.Namespace) -> None:
             two.port, two.publisher, two.env = one.port, one.publisher, one.env
             connections = 2 * args.readers_b + 1000
             proxy = Nginx([f"127.0.0.1:{one.port}"], prefix=tmp_path / "nginx", media_public_root=tmp_path / "mp",
-                          workers=2, connections=connections, limits=False).start()
+                          workers=NGINX_WORKERS, connections=connections, limits=False).start()
             try:
                 d = await measure("(b) dateline w2+nginx", two.start, two.publish, [proxy.http_port], path,
                                   args.readers_b, args)
@@ -176,7 +222,8 @@ async def main(args: argparse.Namespace) -> None:
             for side in base.sides:
                 side.frame_bytes = args.frame_bytes
             proxy = Nginx([f"127.0.0.1:{s.port}" for s in base.sides], prefix=tmp_path / "nginx-base",
-                          media_public_root=tmp_path / "mp", workers=2, connections=connections, limits=False).start()
+                          media_public_root=tmp_path / "mp", workers=NGINX_WORKERS, connections=connections,
+                          limits=False).start()
             try:
                 b = await measure("(b) baseline x2+nginx", base.start, base.publish, [proxy.http_port], path,
                                   args.readers_b, args)
@@ -235,7 +282,10 @@ async def wrk_table(args: argparse.Namespace, two: Workers, tmp_path: Path) -> N
         stop(server)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] == ["--client"]:
+    raise_file_limit()
+    uvloop.run(client_main(int(sys.argv[2]), sys.argv[3].encode(), int(sys.argv[4])))
+elif __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="2,000 readers, 5 events, wrk 3 s")
     parser.add_argument("--readers-a", type=int, default=10_000)
