@@ -47,7 +47,7 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     sendfile on;
-    tcp_nopush on;
+    tcp_nopush on;  # as Debian's nginx.conf: the shipped file turns it off in its server
     gzip on;
     access_log {prefix}/access.log;
     client_body_temp_path {prefix}/temp/body;
