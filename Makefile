@@ -103,6 +103,8 @@ bench: install-test
 	$(BIN)/python -m bench.assist
 	$(BIN)/python -m bench.compaction
 	$(BIN)/python -m bench.abuse
+	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.scaleout
 
 clean:
 	rm -rf $(VENV) var
