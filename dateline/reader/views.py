@@ -368,8 +368,10 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
 # --- feeds -----------------------------------------------------------------------------------------------
 
 def _feed_etag(request: HttpRequest, slug: str) -> str | None:
-    seq = LiveBlog.objects.filter(slug=slug).values_list("seq", flat=True).first()
-    return None if seq is None else f'"{slug}-{seq}"'
+    # The blog's id, not its slug: a blog deleted and made again under the same slug restarts at seq 0, and a
+    # reader's old ETag must not match the new blog's feed.
+    head = LiveBlog.objects.filter(slug=slug).values_list("pk", "seq").first()
+    return None if head is None else f'"{head[0]}-{head[1]}"'
 
 
 def _feed_modified(request: HttpRequest, slug: str) -> datetime | None:

@@ -375,3 +375,17 @@ def test_demo_story_links_its_two_days_both_ways_and_reloads_idempotently(client
     state = sorted(LiveBlog.objects.values_list("pk", "slug", "seq"))
     assert load_demo().pk == main.pk
     assert sorted(LiveBlog.objects.values_list("pk", "slug", "seq")) == state, "a second load changes nothing"
+
+
+def test_a_feed_etag_does_not_match_a_new_blog_under_the_same_slug(client, actors):
+    """A blog deleted and opened again under its slug restarts at seq 0: a feed reader's ETag of the old blog (it was
+    "<slug>-<seq>") matched the new feed, which was answered 304 and never read."""
+    editor, admin = actors["editor"], actors["admin"]
+    old = actions.create_blog(editor, title="Flood watch", slug="flood-watch")
+    actions.create_post(editor, old, headline="River rising", body="<p>Gauges at the weir climb.</p>")
+    etag = client.get("/live/flood-watch/feed.atom")["ETag"]
+    actions.delete_blog(admin, old)
+    new = actions.create_blog(editor, title="Flood watch", slug="flood-watch")
+    actions.create_post(editor, new, headline="All clear", body="<p>The river is back within its banks.</p>")
+    again = client.get("/live/flood-watch/feed.atom", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200 and b"All clear" in again.content
