@@ -21,6 +21,9 @@ from dateline.live.responses import NOSNIFF, json_error, parse_seq, query_param
 from dateline.live.types import Scope, Send
 
 CACHE_CONTROL = b"public, max-age=2, stale-while-revalidate=30"
+# Part of every ETag. Bumped when the answer for one (after, latest) changes without a new seq — an upgrade that
+# rewrites the retained log: 2 is compaction (migration 0010). A CDN's copy from before must not revalidate as 304.
+ETAG_VERSION = 2
 # What an answer costs in memory besides its body: the key, the tuple, the ETag and the headers list.
 ANSWER_OVERHEAD_BYTES = 1024
 
@@ -83,7 +86,7 @@ async def _build(hub: Hub, ch: Channel, after: int, latest: int) -> Answer:
         body = _reset(latest)  # ahead of the blog, or no longer retained
     else:
         body = _encode(replayed.seq, [event.data for event in replayed.events], more=replayed.more)
-    etag = b'W/"%d-%d-%d"' % (ch.blog_id, after, latest)
+    etag = b'W/"c%d-%d-%d-%d"' % (ETAG_VERSION, ch.blog_id, after, latest)
     # content-type first and content-length last: a 304 sends headers[1:-1].
     headers = [(b"content-type", b"application/json"), (b"cache-control", CACHE_CONTROL), (b"etag", etag),
                (b"access-control-allow-origin", b"*"), NOSNIFF, *purge_tags(ch.slug),

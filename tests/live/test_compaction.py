@@ -157,3 +157,16 @@ def test_the_ring_compacts_exactly_as_the_database_does(edge_server, actors, blo
             ours = httpx.get(f"{edge_server.url}/live/{blog.slug}/changes?after={after}")
             theirs = httpx.get(f"{other.url}/live/{blog.slug}/changes?after={after}")
             assert ours.content == theirs.content, f"after={after}"
+
+
+def test_an_answer_cached_before_the_compaction_upgrade_does_not_revalidate(edge_server, editor, blog):
+    """Before migration 0010 compacted the log, ``/changes`` answered (after, latest) with ETag
+    ``W/"<blog>-<after>-<latest>"``, carrying text now removed. A CDN revalidating that copy got 304 and kept the
+    text; the ETag now carries a version, so it gets the compacted answer."""
+    actions.create_post(editor, blog, headline="Bridge reopens", body="<p>Traffic flows again.</p>")
+    blog.refresh_from_db()
+    url = f"{edge_server.url}/live/{blog.slug}/changes?after=0"
+    old_etag = f'W/"{blog.pk}-0-{blog.seq}"'
+    answer = httpx.get(url, headers={"If-None-Match": old_etag})
+    assert answer.status_code == 200 and answer.json()["seq"] == blog.seq
+    assert httpx.get(url, headers={"If-None-Match": answer.headers["etag"]}).status_code == 304
