@@ -35,7 +35,7 @@ from dateline.broker import Broker, get_broker
 from dateline.live import shared_metrics
 from dateline.live.changes import changes_endpoint
 from dateline.live.hub import Hub
-from dateline.live.pages import PageCache
+from dateline.live.pages import PageCache, internal_headers_dropped
 from dateline.live.responses import header, json_error, respond
 from dateline.live.shared_metrics import SharedMetrics
 from dateline.live.source import ChangeSource
@@ -108,6 +108,8 @@ class LiveEdge:
                         await self._ensure_started()
                     await self.pages.serve(page_slug, scope, receive, send, self.fallback)
                     return
+                await self.fallback(scope, receive, internal_headers_dropped(send))  # signed in: Django's own answer
+                return
             elif path == "/metrics":
                 refused = metrics_refusal(scope)
                 if refused is not None:

@@ -213,6 +213,15 @@ class PageCache:
         return page
 
 
+def internal_headers_dropped(send: Send) -> Send:
+    """``send`` without the views' ``SEQ_HEADER``, for the blog URLs Django answers itself (signed-in readers)."""
+    async def sending(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [(k, v) for k, v in message["headers"] if bytes(k).lower() != _SEQ_HEADER]}
+        await send(message)
+    return sending
+
+
 async def _send_page(page: Page, scope: Scope, send: Send) -> None:
     if_none_match = header(scope, b"if-none-match")
     if if_none_match is not None and _matches(if_none_match, page.etag):

@@ -79,6 +79,7 @@ def test_signed_in_and_token_requests_are_never_answered_from_memory(edge_server
     with_token = httpx.get(url, headers={"authorization": "Bearer nothing"})
     assert signed_in.status_code == with_token.status_code == 200
     assert _pages(edge_server).renders == renders  # Django answered them, not the cache...
+    assert SEQ_HEADER.lower() not in signed_in.headers and SEQ_HEADER.lower() not in with_token.headers
     assert _pages(edge_server).hits == 0  # ...and the cache did not either
     httpx.get(url, headers={"cookie": "csrftoken=x"})  # a cookie that signs nobody in
     assert _pages(edge_server).hits == 1
