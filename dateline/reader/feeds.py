@@ -1,23 +1,27 @@
 """Atom and RSS feeds of a blog's newest posts, on Django's syndication framework.
 
 ``item_updateddate`` makes an edited post show as updated in Atom readers; the views are wrapped in
-``condition`` (ETag from the blog's ``seq``, Last-Modified from its last change) so polling feed readers get 304s.
+``condition`` (ETag from the blog's id and ``seq``, Last-Modified from its last change) so polling feed readers get
+304s, and cache as pages do (``caching``). The JSON Feed is built by ``structured.json_feed``.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.views.decorators.http import condition, require_safe
 
 from dateline.coverage.models import LiveBlog, Post
 from dateline.coverage.serializers import blog_path, post_authors, post_path
-from dateline.reader.structured import feed_html, page_title, post_title
+from dateline.reader.caching import purge_tagged, shared_view
+from dateline.reader.structured import feed_html, json_feed, page_title, post_title
 
 FEED_SIZE = 50
 
@@ -99,3 +103,32 @@ class BlogAtomFeed(BlogRssFeed):
 
     def text(self, value: str) -> str:
         return value
+
+
+# --- views -----------------------------------------------------------------------------------------------
+
+def _feed_etag(request: HttpRequest, slug: str) -> str | None:
+    # The blog's id, not its slug: a blog deleted and made again under the same slug restarts at seq 0, and a
+    # reader's old ETag must not match the new blog's feed.
+    head = LiveBlog.objects.filter(slug=slug).values_list("pk", "seq").first()
+    return None if head is None else f'"{head[0]}-{head[1]}"'
+
+
+def _feed_modified(request: HttpRequest, slug: str) -> datetime | None:
+    return LiveBlog.objects.filter(slug=slug).values_list("updated_at", flat=True).first()
+
+
+_conditional = condition(etag_func=_feed_etag, last_modified_func=_feed_modified)
+atom_feed = purge_tagged(shared_view(_conditional(BlogAtomFeed())))
+rss_feed = purge_tagged(shared_view(_conditional(BlogRssFeed())))
+
+
+@purge_tagged
+@shared_view
+@_conditional
+@require_safe
+def json_feed_view(request: HttpRequest, slug: str) -> HttpResponse:
+    blog = get_object_or_404(LiveBlog, slug=slug)
+    data = json_feed(request, blog, feed_posts(blog))
+    return HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
+                        content_type="application/feed+json; charset=utf-8")

@@ -3,7 +3,7 @@ by the live edge (dateline/live), which ``asgi.py`` routes before Django."""
 
 from django.urls import path
 
-from dateline.reader import oembed, schema, views
+from dateline.reader import feeds, oembed, schema, views
 
 urlpatterns = [
     path("", views.index, name="reader-index"),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("live/<slug:slug>/embed/", views.embed, name="reader-embed"),
     path("live/<slug:slug>/posts/<int:post_id>/", views.post_page, name="reader-post"),
     path("live/<slug:slug>/corrections/", views.corrections, name="reader-corrections"),
-    path("live/<slug:slug>/feed.atom", views.atom_feed, name="reader-feed-atom"),
-    path("live/<slug:slug>/feed.rss", views.rss_feed, name="reader-feed-rss"),
-    path("live/<slug:slug>/feed.json", views.json_feed_view, name="reader-feed-json"),
+    path("live/<slug:slug>/feed.atom", feeds.atom_feed, name="reader-feed-atom"),
+    path("live/<slug:slug>/feed.rss", feeds.rss_feed, name="reader-feed-rss"),
+    path("live/<slug:slug>/feed.json", feeds.json_feed_view, name="reader-feed-json"),
 ]

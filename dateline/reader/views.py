@@ -6,11 +6,8 @@ same markup, so a server-rendered page and a page kept live by the browser are i
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
-from datetime import datetime
-from functools import cache, wraps
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,22 +19,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from dateline.coverage.models import Correction, LiveBlog, Post
 from dateline.coverage.render import render_blog_header
 from dateline.coverage.sanitize import strip_tags
 from dateline.coverage.serializers import blog_data, blog_path, iso, post_data, post_path
 from dateline.coverage.validation import parse_id
-from dateline.live import pages, static
-from dateline.live.changes import purge_tags
+from dateline.live import static
 from dateline.reader import stream
-from dateline.reader.feeds import BlogAtomFeed, BlogRssFeed, feed_posts
+from dateline.reader.caching import purge_tagged, shared
 from dateline.reader.structured import (
     absolute,
     blog_date,
     blog_posting,
-    json_feed,
     live_blog_posting,
     on_page,
     page_title,
@@ -79,35 +74,6 @@ def _assets() -> dict[str, Any]:
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
-
-# Pages are the same for every reader, and a page a few seconds old is still correct: the script resumes from the
-# seq it embeds. So shared caches (a CDN) may keep them briefly, which turns a news spike into one render per few
-# seconds; browsers (max-age=0) always revalidate, so a reload shows the newest page.
-SHARED_CACHE = "public, max-age=0, s-maxage=5, stale-while-revalidate=25"
-
-
-def _shared(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = SHARED_CACHE
-    return response
-
-
-def _purge_tagged(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Name the blog on every answer of one of its URLs, as ``/changes`` does (``live.changes.purge_tags``): after
-    a legal takedown one purge of the tag ``dateline-blog-<slug>`` must drop the page, its ``.json``, the share
-    pages, the embed, the corrections log and the feeds a CDN holds (docs/live.md "Compaction")."""
-    @wraps(view)
-    def tagged(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        # The seq read before the view reads the content: the page is at least as new as it says, and the edge
-        # keeps it until the blog's next change (live/pages.py).
-        head = LiveBlog.objects.filter(slug=slug).values_list("pk", "seq").first()
-        response = view(request, slug, *args, **kwargs)
-        if head is not None and response.status_code == 200:
-            response[pages.SEQ_HEADER] = f"{head[0]} {head[1]}"
-        for name, value in purge_tags(slug):
-            response[name.decode()] = value.decode()
-        return response
-    return tagged
-
 
 _ARTICLE = re.compile(r"^<article\b")
 
@@ -216,7 +182,7 @@ def _snapshot(slug: str, before: stream.Cursor | None) -> stream.Snapshot:
         raise Http404("No such live blog.") from None
 
 
-@_purge_tagged
+@purge_tagged
 @require_safe
 def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The reader page: complete without JavaScript; ``data-seq`` tells the script where to resume.
@@ -234,10 +200,10 @@ def blog_page(request: HttpRequest, slug: str) -> HttpResponse:
     context["json_ld"] = mark_safe(  # noqa: S308 - script_json escapes <, > and &
         script_json(live_blog_posting(request, snap.blog, [*snap.pinned, *snap.posts]))
     )
-    return _shared(render(request, "reader/blog.html", context))
+    return shared(render(request, "reader/blog.html", context))
 
 
-@_purge_tagged
+@purge_tagged
 @require_safe
 def more_posts(request: HttpRequest, slug: str) -> JsonResponse:
     """The next page of the stream for the "Load more" button: stored fragments and the following cursor."""
@@ -257,7 +223,7 @@ def more_posts(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
-@_purge_tagged
+@purge_tagged
 @require_safe
 def blog_json(request: HttpRequest, slug: str) -> HttpResponse:
     """The page's JSON twin: the blog, its pinned posts and one page of posts, with the next cursor."""
@@ -269,7 +235,7 @@ def blog_json(request: HttpRequest, slug: str) -> HttpResponse:
     def with_html(post: Post) -> dict[str, Any]:
         return {**post_data(post), "html": post.html}
 
-    return _shared(JsonResponse({
+    return shared(JsonResponse({
         "blog": data,
         "seq": snap.seq,
         "pinned": [with_html(p) for p in snap.pinned],
@@ -278,7 +244,7 @@ def blog_json(request: HttpRequest, slug: str) -> HttpResponse:
     }, json_dumps_params={"ensure_ascii": False}))
 
 
-@_purge_tagged
+@purge_tagged
 @require_safe
 def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     """One post on its own page, for sharing: canonical URL, Open Graph and Twitter card tags."""
@@ -294,7 +260,7 @@ def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     if len(description) > 200:
         description = description[:199].rsplit(" ", 1)[0] + "…"
     posting = blog_posting(request, post)
-    return _shared(render(request, "reader/post.html", {
+    return shared(render(request, "reader/post.html", {
         "json_ld": mark_safe(script_json(posting)),  # noqa: S308 - script_json escapes <, > and &
         "blog": blog,
         "post": post,
@@ -314,7 +280,7 @@ def post_page(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
     }))
 
 
-@_purge_tagged
+@purge_tagged
 @require_safe
 def corrections(request: HttpRequest, slug: str) -> HttpResponse:
     """The blog's corrections log, newest first: every correction still visible on a published post.
@@ -332,7 +298,7 @@ def corrections(request: HttpRequest, slug: str) -> HttpResponse:
         # The post's own page, not the "#post-<id>" anchor: an older post is not on the reader page's first page.
         "post_url": f"{blog_path(blog)}posts/{c.post_id}/",
     } for c in rows]
-    return _shared(render(request, "reader/corrections.html", {
+    return shared(render(request, "reader/corrections.html", {
         "blog": blog,
         "items": items,
         "title": f"Corrections: {page_title(blog)}",
@@ -343,7 +309,7 @@ def corrections(request: HttpRequest, slug: str) -> HttpResponse:
     }))
 
 
-@_purge_tagged
+@purge_tagged
 @xframe_options_exempt
 @require_safe
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
@@ -362,41 +328,4 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
             raise Http404("No such post.")
         context.update(single=True, pinned_html="", next_cursor="",
                        posts_html=mark_safe(_feed_article(post.html, 1, 1)))  # noqa: S308
-    return _shared(render(request, "reader/embed.html", context))
-
-
-# --- feeds -----------------------------------------------------------------------------------------------
-
-def _feed_etag(request: HttpRequest, slug: str) -> str | None:
-    # The blog's id, not its slug: a blog deleted and made again under the same slug restarts at seq 0, and a
-    # reader's old ETag must not match the new blog's feed.
-    head = LiveBlog.objects.filter(slug=slug).values_list("pk", "seq").first()
-    return None if head is None else f'"{head[0]}-{head[1]}"'
-
-
-def _feed_modified(request: HttpRequest, slug: str) -> datetime | None:
-    return LiveBlog.objects.filter(slug=slug).values_list("updated_at", flat=True).first()
-
-
-def _shared_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Feeds as pages: a shared cache (and the edge, live/pages.py) may keep them until the next change."""
-    @wraps(view)
-    def shared(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return _shared(view(request, *args, **kwargs))
-    return shared
-
-
-_conditional = condition(etag_func=_feed_etag, last_modified_func=_feed_modified)
-atom_feed = _purge_tagged(_shared_view(_conditional(BlogAtomFeed())))
-rss_feed = _purge_tagged(_shared_view(_conditional(BlogRssFeed())))
-
-
-@_purge_tagged
-@_shared_view
-@_conditional
-@require_safe
-def json_feed_view(request: HttpRequest, slug: str) -> HttpResponse:
-    blog = _blog(slug)
-    data = json_feed(request, blog, feed_posts(blog))
-    return HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
-                        content_type="application/feed+json; charset=utf-8")
+    return shared(render(request, "reader/embed.html", context))
