@@ -212,6 +212,12 @@ SECURE_HSTS_PRELOAD = env_bool("DATELINE_HSTS_PRELOAD")
 CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"] if _public.netloc else []
 # Comma-separated addresses or networks of the proxies in front (nginx, a load balancer); only their
 # X-Forwarded-For / X-Forwarded-Proto are believed. Default: none, so a forged header changes nothing.
+# GRIP (docs/deploy.md "GRIP"): Pushpin's publish endpoint (its push_in_http port, e.g. http://127.0.0.1:5561/) or
+# Fastly Fanout's; the key Pushpin signs its requests with (its sig_key), which must be set for the edge to hand a
+# stream to the proxy; and a bearer token for publish endpoints that need one (Fanout).
+DATELINE_GRIP_URL = os.environ.get("DATELINE_GRIP_URL", "").strip()
+DATELINE_GRIP_KEY = os.environ.get("DATELINE_GRIP_KEY", "")
+DATELINE_GRIP_PUBLISH_TOKEN = os.environ.get("DATELINE_GRIP_PUBLISH_TOKEN", "")
 DATELINE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("DATELINE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 LOGGING = {

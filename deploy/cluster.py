@@ -2,7 +2,8 @@
 
     dateline serve --workers 2     on 127.0.0.1:<origin-port> (8001), trusting nginx's X-Forwarded-*
     Debian's nginx                 on http://127.0.0.1:<http-port> (8080), with deploy/nginx/dateline.conf
-    Pushpin (--grip, GRIP=1)       on http://127.0.0.1:<pushpin-port> (7999), with deploy/pushpin/
+    Pushpin (--grip, GRIP=1)       on http://127.0.0.1:<pushpin-port> (7999), with deploy/pushpin/ (and its zurl),
+                                   publishing on 127.0.0.1:<publish-port> (5561), signing with a fresh key
 
 The database and Redis are the ones ``DATELINE_DATABASE_URL`` and ``DATELINE_REDIS_URL`` name (``--workers 2``
 needs Redis; without a database URL the data dir's SQLite file is used). Before serving: migrations, and the demo
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -32,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.deploy.nginx import Nginx, nginx_binary  # noqa: E402
+from tests.deploy.pushpin import Pushpin, pushpin_binary  # noqa: E402
 
-PUSHPIN = ROOT / "deploy" / "pushpin"
 STOP_SECONDS = 10.0
 
 
@@ -69,17 +71,6 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait(5)
 
 
-def pushpin_command(origin_port: int, port: int) -> list[str]:
-    config = PUSHPIN / "pushpin.conf"
-    if not config.exists():
-        raise SystemExit(f"{config} is not there yet (the GRIP work writes deploy/pushpin/); run without GRIP=1")
-    binary = shutil.which("pushpin")
-    if not binary:
-        raise SystemExit("pushpin not installed: apt-get install -y pushpin (make cluster does so as root)")
-    return [binary, "--config", str(config), "--port", f"127.0.0.1:{port}",
-            "--route", f"* 127.0.0.1:{origin_port}"]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--http-port", type=int, default=8080)
@@ -87,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--grip", action="store_true", default=os.environ.get("GRIP") == "1")
     parser.add_argument("--pushpin-port", type=int, default=7999)
+    parser.add_argument("--publish-port", type=int, default=5561)
     parser.add_argument("--prefix", type=Path, default=ROOT / "var" / "cluster")
     args = parser.parse_args(argv)
 
@@ -99,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("DATELINE_TRUSTED_PROXIES", "127.0.0.1")  # nginx (and Pushpin) on this machine
     env.setdefault("DATELINE_PUBLIC_URL", f"http://127.0.0.1:{args.http_port}")
     if args.grip:
-        env.setdefault("DATELINE_GRIP_URL", "http://127.0.0.1:5561/")
+        if not pushpin_binary():
+            raise SystemExit("pushpin not installed: apt-get install -y pushpin (make cluster does so as root)")
+        env.setdefault("DATELINE_GRIP_URL", f"http://127.0.0.1:{args.publish_port}/")
+        env.setdefault("DATELINE_GRIP_KEY", secrets.token_urlsafe(32))  # Pushpin signs with it (its sig_key)
     data = Path(env.get("DATELINE_DATA_DIR", str(ROOT / "var")))
     media_public = Path(env.get("DATELINE_MEDIA_PUBLIC_ROOT", str(data / "media-public")))
     media_public.mkdir(parents=True, exist_ok=True)
@@ -129,10 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         processes.append(proxy.process)
         print(f"nginx: http://127.0.0.1:{args.http_port}/  (logs in {args.prefix})", flush=True)
         if args.grip:
-            pushpin = subprocess.Popen(pushpin_command(args.origin_port, args.pushpin_port), cwd=args.prefix)
-            processes.append(pushpin)
-            wait_http(f"http://127.0.0.1:{args.pushpin_port}/healthz", pushpin, "pushpin")
-            print(f"pushpin: http://127.0.0.1:{args.pushpin_port}/", flush=True)
+            grip = Pushpin(f"127.0.0.1:{args.origin_port}", key=env["DATELINE_GRIP_KEY"],
+                           prefix=args.prefix / "pushpin", http_port=args.pushpin_port,
+                           publish_port=args.publish_port)
+            grip.start()
+            assert grip.process is not None and grip.zurl is not None
+            processes.extend([grip.zurl, grip.process])
+            print(f"pushpin: http://127.0.0.1:{args.pushpin_port}/  (config and logs in {grip.prefix})", flush=True)
         print("ready; Ctrl-C stops everything", flush=True)
         while not stopping.wait(0.5):
             died = [p for p in processes if p.poll() is not None]

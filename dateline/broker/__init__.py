@@ -6,6 +6,9 @@ Two backends behind one small interface:
   sync views in a thread pool); it hands the message to each subscribed event loop with ``call_soon_threadsafe``.
 * ``RedisBroker`` (``DATELINE_REDIS_URL``): several processes or machines. Publishes on one Redis channel.
 
+With ``DATELINE_GRIP_URL`` either is wrapped in a ``GripBroker`` (``grip.py``), which also publishes every change to
+the GRIP proxy (Pushpin) that holds readers' streams.
+
 A broker is only a fast path. The database is the source of truth: a live edge that sees a gap in ``seq`` (a
 message lost with a Redis restart, or a change written by another process on SQLite) reads it from ``Change``.
 """
@@ -37,6 +40,11 @@ def get_broker() -> Broker:
                 _broker = RedisBroker(settings.DATELINE_REDIS_URL)
             else:
                 _broker = InProcessBroker()
+            if settings.DATELINE_GRIP_URL:
+                from dateline.broker.grip import GripBroker, GripPublisher
+
+                _broker = GripBroker(_broker, GripPublisher(settings.DATELINE_GRIP_URL,
+                                                            settings.DATELINE_GRIP_PUBLISH_TOKEN))
         return _broker
 
 

@@ -1,4 +1,8 @@
-"""The unit the broker carries: one committed change of one blog."""
+"""The unit the broker carries: one committed change of one blog, and its Server-Sent Events frame.
+
+The frame is written here, once, because two parts send it: the live edge to its own readers (``live/wire.py``),
+and the GRIP publisher to Pushpin's readers (``broker/grip.py``). A reader must get the same bytes either way.
+"""
 
 from __future__ import annotations
 
@@ -28,3 +32,23 @@ class ChangeMessage:
             type=str(fields["type"]), data=str(fields["data"]),
             published_at=float(fields.get("published_at") or 0.0),
         )
+
+    @property
+    def frame(self) -> bytes:
+        return sse_frame(self.seq, self.type, self.data)
+
+
+def sse_frame(seq: int, type_: str, data: str) -> bytes:
+    """One SSE event. JSON without indentation has no raw line breaks, but split defensively if one sneaks in.
+
+        id: <seq>
+        event: <type>
+        data: <json>
+        <blank line>
+    """
+    if "\n" in data or "\r" in data:
+        lines = data.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        payload = "".join(f"data: {line}\n" for line in lines)
+    else:
+        payload = f"data: {data}\n"
+    return f"id: {seq}\nevent: {type_}\n{payload}\n".encode()

@@ -5,12 +5,15 @@ seq the page was rendered at); with neither, the stream starts from now. Missed 
 the ``Change`` table (in a worker thread) when they are older. When they cannot be served — older than retained,
 more than ``CATCH_UP_LIMIT`` changes or ``CATCH_UP_BYTES`` behind, or a seq the blog never reached — the stream
 sends a ``reset`` event and the client reloads the page.
+
+Through a GRIP proxy (``grip.py``) the same answer is written, and the proxy, not this process, holds the stream.
 """
 
 from __future__ import annotations
 
 import random
 
+from dateline.live import grip
 from dateline.live.channel import Channel
 from dateline.live.hub import Hub
 from dateline.live.replay import replay
@@ -55,11 +58,19 @@ async def events_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Subs
     if ch is None:
         await json_error(send, 404, "not_found", f"No live blog '{slug}'.")
         return None
-    if hub.closing:
+    held = grip.signed(scope)
+    if held:
+        # A recovery request names the last change the proxy wrote to this reader; it outranks the reader's own
+        # Last-Event-ID, which the proxy forwards as it was when the reader connected.
+        recovering = grip.last_id(scope, ch.blog_id)
+        if recovering is not None:
+            after = recovering
+    elif hub.closing:
         await json_error(send, 503, "shutting_down", "This server is restarting; reconnect in a moment.",
                          [(b"retry-after", b"2")])
         return None
-    await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS})
+    else:
+        await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS})
     retry = encode_retry(random.randint(RETRY_MIN_MS, RETRY_MAX_MS))  # noqa: S311 (jitter, not security)
     frames = [retry]
     if after is None:
@@ -71,6 +82,12 @@ async def events_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Subs
         frames.append(encode_reset(replayed.seq, replayed.reset))
     else:
         frames.extend(event.frame for event in replayed.events)
+    if held:
+        # The proxy holds the reader from the seq this answer ends at; nothing is kept here.
+        headers = [*STREAM_HEADERS, *grip.hold_headers(slug, ch.blog_id, replayed.seq)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"".join(_bounded(frames, replayed.seq))})
+        return None
     if hub.closing:
         # The server began shutting down during one of the awaits above, after close_streams() ended the streams
         # it knew of: a stream joining now would be held open until the graceful timeout (3 s). End it at once,
@@ -80,13 +97,19 @@ async def events_endpoint(hub: Hub, slug: str, scope: Scope, send: Send) -> Subs
     return _follow(ch, frames, send)
 
 
+def _bounded(frames: list[bytes], latest: int) -> list[bytes]:
+    """The catch-up as written, unless it is more than ``CATCH_UP_BYTES``: then the retry hint and a ``reset``.
+
+    Held for a reader who may not be reading at all: past this, reloading the page is the cheaper catch-up for
+    everyone, and a few such streams cannot pin hundreds of MB (the retry hint stays first)."""
+    if sum(map(len, frames)) > CATCH_UP_BYTES:
+        return [frames[0], encode_reset(latest, "too far behind to replay")]
+    return frames
+
+
 def _follow(ch: Channel, frames: list[bytes], send: Send) -> Subscriber:
     # No await since the replay: its ring tail and the live stream meet without a gap.
-    if sum(map(len, frames)) > CATCH_UP_BYTES:
-        # Held for a reader who may not be reading at all: past this, reloading the page is the cheaper catch-up
-        # for everyone, and a few such streams cannot pin hundreds of MB (the retry hint stays first).
-        frames = [frames[0], encode_reset(ch.last_seq, "too far behind to replay")]
     sub = Subscriber(send)
-    sub.catch_up(frames)
+    sub.catch_up(_bounded(frames, ch.last_seq))
     sub.follow(ch.subscribers)
     return sub

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from dateline.broker.messages import sse_frame
 from dateline.events import Reset
 
 # A comment line: EventSource ignores it, but it keeps proxies and NAT tables from timing the connection out.
@@ -20,13 +21,8 @@ HEARTBEAT = b": keep-alive\n\n"
 
 
 def encode_event(seq: int, type_: str, data: str) -> bytes:
-    """One SSE event. JSON without indentation has no raw line breaks, but split defensively if one sneaks in."""
-    if "\n" in data or "\r" in data:
-        lines = data.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        payload = "".join(f"data: {line}\n" for line in lines)
-    else:
-        payload = f"data: {data}\n"
-    return f"id: {seq}\nevent: {type_}\n{payload}\n".encode()
+    """One SSE event: ``broker.messages.sse_frame``, which the GRIP publisher sends to Pushpin too."""
+    return sse_frame(seq, type_, data)
 
 
 def encode_retry(milliseconds: int) -> bytes:
