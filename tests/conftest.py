@@ -72,7 +72,8 @@ _report: dict[str, dict[str, int]] = {}
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
         return
-    kinds = [m for m in ("browser", "redis", "postgres", "nginx", "pushpin") if m in report.keywords] or ["unit"]
+    kinds = [m for m in ("browser", "redis", "postgres", "nginx", "pushpin", "netns") if m in report.keywords] \
+        or ["unit"]
     for kind in kinds:
         counts = _report.setdefault(kind, {"passed": 0, "failed": 0, "skipped": 0})
         counts[report.outcome] = counts.get(report.outcome, 0) + 1

@@ -2,8 +2,8 @@
 
 ``python -m tests.services postgres URL`` exits 0 when PostgreSQL answers there.
 ``python -m tests.services report FILE...`` prints which kinds of tests ran on which database, and — in CI
-(``CI`` or ``DATELINE_REQUIRE_SERVICES`` set) — exits 1 unless browser, Redis, PostgreSQL, nginx and Pushpin
-tests all ran and passed.
+(``CI`` or ``DATELINE_REQUIRE_SERVICES`` set) — exits 1 unless browser, Redis, PostgreSQL, nginx, Pushpin and
+network-namespace (several hosts) tests all ran and passed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def postgres_up(url: str) -> bool:
 
 
 def report(paths: list[str]) -> int:
-    ran: dict[str, int] = {"browser": 0, "redis": 0, "postgres": 0, "nginx": 0, "pushpin": 0}
+    ran: dict[str, int] = {"browser": 0, "redis": 0, "postgres": 0, "nginx": 0, "pushpin": 0, "netns": 0}
     failed = 0
     for path in paths:
         file = Path(path)
@@ -46,7 +46,7 @@ def report(paths: list[str]) -> int:
     if missing:
         print("tests that did not run: " + ", ".join(missing))
         if os.environ.get("CI") or os.environ.get("DATELINE_REQUIRE_SERVICES"):
-            print("CI requires browser, Redis, PostgreSQL, nginx and Pushpin tests to run and pass.")
+            print("CI requires browser, Redis, PostgreSQL, nginx, Pushpin and netns tests to run and pass.")
             return 1
     return 1 if failed else 0
 

@@ -3,8 +3,8 @@
 The shipped file is used as it is, except the lines it marks ``# dateline:<name>``, which a deployment edits too:
 
     upstream               the ``server`` line: one per origin given (``upstreams``)
-    http-listen            ``listen 127.0.0.1:<http_port>;``
-    https-listen           ``listen 127.0.0.1:<https_port> ssl http2;`` (dropped with the certificate lines without TLS)
+    http-listen            ``listen <host>:<http_port>;`` (host: 127.0.0.1 unless given)
+    https-listen           ``listen <host>:<https_port> ssl http2;`` (dropped with the certificate lines without TLS)
     server-name            ``server_name <server_name>;``
     ssl-certificate(-key)  the certificate and key given
     cache-path, static-cache-path   ``proxy_cache_path`` under the prefix
@@ -16,6 +16,8 @@ in the locations.
 Around it, a small main config (``nginx.conf`` in the prefix) with what Debian's /etc/nginx/nginx.conf provides —
 mime types, gzip — and the pid, logs and temp paths under the prefix, so a test's nginx shares nothing with the
 system's. ``nginx -p <prefix> -c <prefix>/nginx.conf -g 'daemon off;'`` runs in the foreground; ``stop`` ends it.
+``start`` forks nginx from the calling thread, so a thread inside a network namespace (tests/deploy/netns.py) starts
+it there, and checks it listens from there too.
 
     with Nginx(["127.0.0.1:8001", "127.0.0.1:8002"], media_public_root=path) as proxy:
         httpx.get(proxy.url + "/live/demo/")
@@ -88,15 +90,16 @@ class Nginx:
     def __init__(self, upstreams: list[str], *, prefix: Path, media_public_root: Path,
                  tls: tuple[Path, Path] | None = None, server_name: str = "localhost",
                  http_port: int | None = None, https_port: int | None = None, workers: int = 1, connections: int = 4096,
-                 limits: bool = True, conf: Path = SHIPPED) -> None:
+                 limits: bool = True, conf: Path = SHIPPED, host: str = "127.0.0.1") -> None:
         self.prefix = prefix
+        self.host = host
         self.http_port = http_port or free_port()
         self.https_port = (https_port or free_port()) if tls else None
         self.process: subprocess.Popen[bytes] | None = None
         values: dict[str, list[str] | None] = {
             "upstream": [f"server {u} max_fails=0;" for u in upstreams],
-            "http-listen": [f"listen 127.0.0.1:{self.http_port};"],
-            "https-listen": [f"listen 127.0.0.1:{self.https_port} ssl http2;"] if tls else None,
+            "http-listen": [f"listen {host}:{self.http_port};"],
+            "https-listen": [f"listen {host}:{self.https_port} ssl http2;"] if tls else None,
             "ssl-certificate": [f"ssl_certificate {tls[0]};"] if tls else None,
             "ssl-certificate-key": [f"ssl_certificate_key {tls[1]};"] if tls else None,
             "server-name": [f"server_name {server_name};"],
@@ -120,12 +123,12 @@ class Nginx:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}"
+        return f"http://{self.host}:{self.http_port}"
 
     @property
     def https_url(self) -> str:
         assert self.https_port, "started without TLS"
-        return f"https://127.0.0.1:{self.https_port}"
+        return f"https://{self.host}:{self.https_port}"
 
     def command(self, *extra: str) -> list[str]:
         binary = nginx_binary()
@@ -144,7 +147,7 @@ class Nginx:
                 err = self.process.stderr.read().decode() if self.process.stderr else ""
                 raise RuntimeError(f"nginx exited with {self.process.returncode}: {err}{self.error_log()}")
             try:
-                socket.create_connection(("127.0.0.1", self.http_port), timeout=1).close()
+                socket.create_connection((self.host, self.http_port), timeout=1).close()
                 return self
             except OSError:
                 if time.monotonic() > deadline:
