@@ -70,7 +70,6 @@ def grip(transactional_db, settings, tmp_path, monkeypatch) -> Iterator[dict]:
     monkeypatch.setattr(grip_edge, "KEEP_ALIVE_SECONDS", 1)  # the heartbeat comes within a test's patience
     inner = InProcessBroker()
     parts: dict = {}
-    broker_holder: list = []
     edge = LiveEdge(django_application, source=ChangeFeed(), broker=inner)
     with run_server(edge) as live:
         proxy = Pushpin(live.url.removeprefix("http://"), key=KEY, prefix=tmp_path / "pushpin")
@@ -79,9 +78,7 @@ def grip(transactional_db, settings, tmp_path, monkeypatch) -> Iterator[dict]:
             publisher = GripPublisher(proxy.publish_url)
             lossy = Lossy(publisher._post, set())
             publisher._post = lossy
-            broker = GripBroker(inner, publisher)
-            broker_holder.append(broker)
-            set_broker(broker)
+            set_broker(GripBroker(inner, publisher))
             parts.update(live=live, edge=edge, proxy=proxy, publisher=publisher, lossy=lossy)
             yield parts
         finally:
