@@ -32,13 +32,14 @@ ALLOWED: dict[str, set[str]] = {
     "csp": {"coverage"},
     "reader": {"accounts", "assist", "coverage", "events", "live"},
     "newsroom": {"accounts", "assist", "audit", "coverage", "csp", "events", "live"},
-    "api": {"accounts", "assist", "coverage", "events", "health"},
+    "api": {"accounts", "assist", "coverage", "events", "health", "interchange"},
     "urls": {"api", "health", "newsroom", "reader"},
     "changefeed": {"coverage", "live"},  # the adapter: coverage's change log as the live edge's ChangeSource
     "asgi": {"changefeed", "limits", "live"},
     "server": {"coverage", "live"},
     "demo": {"accounts", "coverage"},
-    "cli": {"accounts", "broker", "coverage", "demo", "server"},
+    "interchange": {"accounts", "audit", "coverage", "events"},  # archives, imports, backups (issue 13)
+    "cli": {"accounts", "broker", "coverage", "demo", "interchange", "server"},
 }
 MAX_LINES = 400
 LONG_BY_NATURE = {"demo/content.py"}  # the demo's fictional story: text, not code
