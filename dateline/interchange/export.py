@@ -12,9 +12,9 @@ import hashlib
 import json
 import uuid
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -182,7 +182,7 @@ def stream(blogs: list[LiveBlog], *, main: LiveBlog | None = None) -> Iterator[b
                    "media": len(doc["media"]), "files": len(files)},
     }
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[call-overload]
         archive.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         archive.writestr(DOCUMENT, encoded)
         yield sink.take()
@@ -206,7 +206,7 @@ def _digest(name: str) -> dict[str, Any]:
     return {"sha256": digest.hexdigest(), "size": size}
 
 
-def write(blogs: list[LiveBlog], target: Iterable[Any] | Any, *, main: LiveBlog | None = None) -> int:
+def write(blogs: list[LiveBlog], target: IO[bytes], *, main: LiveBlog | None = None) -> int:
     """Write the archive to the open binary file ``target``; returns the bytes written."""
     total = 0
     for piece in stream(blogs, main=main):

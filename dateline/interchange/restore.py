@@ -10,6 +10,7 @@ back — except writing files, and reports what would be imported.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,7 +171,5 @@ def _restore(archive: Archive, slug: str | None, report: Report, written: list[s
 
 def _remove(names: list[str]) -> None:
     for name in names:
-        try:
+        with contextlib.suppress(OSError):
             default_storage.delete(name)
-        except OSError:
-            pass

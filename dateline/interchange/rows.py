@@ -51,6 +51,12 @@ def when(value: Any, *, required: bool = False) -> datetime | None:
     return parsed
 
 
+def required(value: Any) -> datetime:
+    parsed = when(value, required=True)
+    assert parsed is not None
+    return parsed
+
+
 def checked(obj: models.Model) -> models.Model:
     """A row's own fields checked as the models declare them (lengths, choices), foreign keys aside."""
     try:
@@ -84,7 +90,7 @@ class Writer:
             username = record["username"]
             user = User.objects.filter(username__iexact=username).first()
             if user is None:
-                role = record.get("role") if record.get("role") in ROLES else "editor"
+                role = str(record["role"]) if record.get("role") in ROLES else "editor"
                 try:  # created without a password: an unusable one
                     user = actions.ensure_user(username=username, role=role,
                                                display_name=str(record.get("display_name") or ""))
@@ -93,6 +99,12 @@ class Writer:
                 self.say(f"created byline user '{user.username}' ({role}, no password: it cannot sign in until "
                          "an admin sets one)")
             self.users[username] = user
+
+    def person(self, name: Any) -> User:
+        user = self.user(name)
+        if user is None:
+            raise ArchiveError("archive.json: a byline or team member without a username.")
+        return user
 
     def user(self, name: Any) -> User | None:
         if name is None:
@@ -133,7 +145,7 @@ class Writer:
             raise ArchiveError("archive.json: a blog's seq cannot be negative.")
         checked(blog).save()
         for m in r["members"]:
-            member = BlogMembership.objects.create(blog=blog, user=self.user(m["user"]),
+            member = BlogMembership.objects.create(blog=blog, user=self.person(m["user"]),
                                                    added_by=self.user(m["added_by"]))
             set_times(BlogMembership, member.pk, created_at=when(m["created_at"]))
         for p in r["posts"]:
@@ -174,8 +186,8 @@ class Writer:
 
     def post(self, blog: LiveBlog, r: dict[str, Any]) -> None:
         deleted = r["status"] == Post.Status.DELETED
-        times = {"created_at": when(r["created_at"], required=True), "published_at": when(r["published_at"]),
-                 "updated_at": when(r["updated_at"], required=True)}
+        times = {"created_at": required(r["created_at"]), "published_at": when(r["published_at"]),
+                 "updated_at": required(r["updated_at"])}
         if deleted:  # a tombstone: its place and times, no text (docs/operations.md)
             post = Post(blog=blog, status=Post.Status.DELETED, version=int(r["version"]), **times)
             checked(post).save()
@@ -189,11 +201,11 @@ class Writer:
         checked(post).save()
         self.posts[int(r["id"])] = post
         for i, name in enumerate(r["authors"]):
-            PostAuthor.objects.create(post=post, user=self.user(name), position=i)
+            PostAuthor.objects.create(post=post, user=self.person(name), position=i)
         for i, old in enumerate(r["media"]):
             PostMedia.objects.create(post=post, media_id=self.media_id(old), position=i)
         for c in r["corrections"]:
-            checked(Correction(post=post, blog=blog, note=c["note"], created_at=when(c["created_at"], required=True),
+            checked(Correction(post=post, blog=blog, note=c["note"], created_at=required(c["created_at"]),
                                created_by=self.user(c["created_by"]), version=int(c["version"]))).save()
         for v in r["revisions"]:
             revision = PostRevision.objects.create(post=post, version=int(v["version"]),
