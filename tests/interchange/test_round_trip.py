@@ -8,6 +8,7 @@ import hashlib
 import html
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from dateline.coverage.models import Change, LiveBlog
 from dateline.demo import content
 from dateline.interchange.restore import import_archive
 from tests.interchange.conftest import DELETED_SECRET, comparable, export_bytes, load_story, read
-from tests.live.conftest import edge_server  # noqa: F401
+from tests.live.conftest import SseReader, edge_server  # noqa: F401
+from tests.live.test_compaction import _fresh_edge
 
 pytestmark = pytest.mark.usefixtures("media_dirs")
 
@@ -103,11 +105,18 @@ def test_export_flush_import_export_gives_the_same_archive(edge_server, settings
     assert _tombstoned(api_after) == _tombstoned(api_before)
     assert {slug: _page_text(edge_server.url, slug) for slug in slugs} == pages_before
 
-    # The live edge: at seq N, nothing to replay; a reader from before the import reloads (reset), never a replay.
-    at_head = httpx.get(f"{edge_server.url}/live/{main}/changes", params={"after": seq}).json()
-    assert at_head["seq"] == seq and at_head["changes"] == []
-    behind = httpx.get(f"{edge_server.url}/live/{main}/changes", params={"after": 0}).json()
-    assert behind.get("reset") and behind["changes"] == []
+    # The new instance's live edge (a process that knows only this database; the flush reset the ids, so the
+    # running one would still hold the old blog's ring under the same id and seq): at seq N, nothing to replay; a
+    # reader from before the import reloads (reset), never replays.
+    with _fresh_edge() as fresh:
+        at_head = httpx.get(f"{fresh.url}/live/{main}/changes", params={"after": seq}).json()
+        assert at_head["seq"] == seq and at_head["changes"] == []
+        behind = httpx.get(f"{fresh.url}/live/{main}/changes", params={"after": 0}).json()
+        assert behind.get("reset") and behind["changes"] == []
+        stream = SseReader(f"{fresh.url}/live/{main}/events", headers={"Last-Event-ID": str(seq)}).start()
+        time.sleep(0.5)
+        stream.stop()
+        assert stream.events == []  # connected at the head: nothing replayed
 
 
 def test_the_archive_carries_no_deleted_text_and_keeps_the_tombstone(db):
