@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tests.live.conftest import edge_server  # noqa: E402,F401 (the live edge on uvicorn, for the round trip)
+
 DELETED_SECRET = "Embargoed: the councillor's name"
 
 

@@ -22,7 +22,7 @@ from dateline.coverage.models import Change, LiveBlog
 from dateline.demo import content
 from dateline.interchange.restore import import_archive
 from tests.interchange.conftest import DELETED_SECRET, comparable, export_bytes, load_story, read
-from tests.live.conftest import SseReader, edge_server  # noqa: F401
+from tests.live.conftest import SseReader
 from tests.live.test_compaction import _fresh_edge
 
 pytestmark = pytest.mark.usefixtures("media_dirs")
