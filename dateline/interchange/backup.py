@@ -44,7 +44,7 @@ def _sha256(path: Path) -> str:
 
 
 def _pg_env() -> tuple[list[str], dict[str, str]]:
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict
     args = ["--dbname", str(db["NAME"])]
     if db.get("HOST"):
         args += ["--host", str(db["HOST"])]
@@ -86,7 +86,7 @@ def backup(target: str) -> dict[str, Any]:
     directory.mkdir(parents=True, exist_ok=True)
     vendor = connection.vendor
     if vendor == "sqlite":
-        source = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]), timeout=20)
+        source = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=20)
         copy = sqlite3.connect(str(directory / SQLITE_FILE))
         try:
             source.backup(copy)  # pages=-1: one step, the whole database at one instant
@@ -156,7 +156,7 @@ def restore(target: str, *, force: bool = False) -> dict[str, Any]:
         for conn in connections.all():
             conn.close()
         source = sqlite3.connect(str(directory / SQLITE_FILE))
-        live = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]), timeout=20)
+        live = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=20)
         try:
             source.backup(live)  # page by page into the live file, under its write lock; WAL readers stay sane
         finally:
