@@ -92,8 +92,9 @@ class Writer:
             if user is None:
                 role = str(record["role"]) if record.get("role") in ROLES else "editor"
                 try:  # created without a password: an unusable one
-                    user = actions.ensure_user(username=username, role=role,
-                                               display_name=str(record.get("display_name") or ""))
+                    shown = record.get("display_name") or " ".join(
+                        str(record.get(k) or "") for k in ("first_name", "last_name")).strip()
+                    user = actions.ensure_user(username=username, role=role, display_name=str(shown))
                 except ValidationFailed as refused:
                     raise ArchiveError(f"user {username[:40]!r}: {refused.fields or refused.message}") from None
                 self.say(f"created byline user '{user.username}' ({role}, no password: it cannot sign in until "
