@@ -1,8 +1,8 @@
 """/api/v1/blogs/<slug>/export: a blog's Dateline archive (docs/operations.md "Archive format"), for editors.
 
 Streamed: the zip is written piece by piece as the client reads it (``interchange.export.stream``), each piece
-made in a worker thread, so a blog with hundreds of images is never held in memory. An async iterator, because
-Django's ASGI handler would read a synchronous one to the end before sending a byte.
+made in a worker thread, so a blog with hundreds of images is never held in memory. Under ASGI an async iterator,
+because Django's ASGI handler would read a synchronous one to the end before sending a byte.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Router
 
@@ -47,7 +48,10 @@ def export_blog(request: HttpRequest, slug: str, story: bool = False) -> Any:
     if blog is None:
         raise ApiError(404, f"No live blog '{slug}'.")
     blogs = export.blogs_to_export(blog, story=story)
-    response = StreamingHttpResponse(_pieces(export.stream(blogs, main=blog)), content_type="application/zip")
+    pieces = export.stream(blogs, main=blog)
+    # Under ASGI an async iterator (Django would read a sync one whole first); under WSGI the plain one.
+    content = _pieces(pieces) if isinstance(request, ASGIRequest) else pieces
+    response = StreamingHttpResponse(content, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{blog.slug}.dateline.zip"'
     response["Cache-Control"] = "private, no-store"
     return response

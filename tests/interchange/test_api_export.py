@@ -4,10 +4,11 @@ sends it piece by piece instead of reading it whole); others get the API's JSON 
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.test import Client
+from django.test import AsyncClient, Client
 
 from dateline.coverage import actions
 from dateline.coverage.models import LiveBlog
@@ -22,6 +23,19 @@ def _get(path: str, token: str | None = None):
     return Client().get(path, headers=headers)
 
 
+def _get_asgi(path: str, token: str) -> tuple[Any, list[bytes]]:
+    """Through Django's ASGI handler, as uvicorn serves it: the response and the pieces it streamed."""
+    pieces: list[bytes] = []
+
+    async def run() -> Any:
+        response = await AsyncClient().get(path, headers={"Authorization": f"Bearer {token}"})
+        async for piece in response.streaming_content:
+            pieces.append(piece)
+        return response
+
+    return async_to_sync(run)(), pieces
+
+
 def test_an_editor_downloads_the_archive_streamed(actors, blog):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -30,20 +44,16 @@ def test_an_editor_downloads_the_archive_streamed(actors, blog):
     image = actions.upload_image(actors["editor"], SimpleUploadedFile("a.png", _png(), "image/png"), alt="A bridge")
     actions.create_post(actors["editor"], blog, headline="Bridge shut", body="<p>Closed.</p>", media=[image.pk])
     token = actions.issue_token(None, actors["editor"], label="t")[1]
-    response = _get(f"/api/v1/blogs/{blog.slug}/export", token)
+    response, pieces = _get_asgi(f"/api/v1/blogs/{blog.slug}/export", token)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
-    assert response.streaming and response.is_async
+    assert response.streaming and response.is_async  # an async iterator: the ASGI handler sends piece by piece
     assert f'filename="{blog.slug}.dateline.zip"' in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
-    pieces: list[bytes] = []
-
-    async def read() -> None:  # as the ASGI handler reads it
-        async for piece in response.streaming_content:
-            pieces.append(piece)
-
-    async_to_sync(read)()
     assert len(pieces) > 2  # the JSON, then the image files: several pieces, not one body
     body = b"".join(pieces)
+    wsgi = _get(f"/api/v1/blogs/{blog.slug}/export", token)  # under WSGI, a plain iterator, streamed too
+    assert wsgi.streaming and not wsgi.is_async
+    assert comparable(b"".join(wsgi.streaming_content))["document"] == comparable(body)["document"]
     archive = open_archive(io.BytesIO(body))  # a valid archive, every check passing
     assert archive.manifest["main"] == blog.slug
     same = export_bytes(LiveBlog.objects.get(pk=blog.pk), story=False)
