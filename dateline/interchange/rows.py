@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,9 +20,10 @@ from django.utils.dateparse import parse_datetime
 
 from dateline.accounts.models import User
 from dateline.audit.models import AuditEntry
-from dateline.coverage import actions, mediafiles
+from dateline.coverage import actions, embeds, mediafiles
 from dateline.coverage.actions.core import with_relations
 from dateline.coverage.errors import ValidationFailed
+from dateline.coverage.limits import MAX_TAG, MAX_TAGS
 from dateline.coverage.models import (
     BlogMembership,
     Correction,
@@ -66,6 +68,22 @@ def checked(obj: models.Model) -> models.Model:
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
         raise ArchiveError(f"archive.json: a {obj._meta.model_name} is not valid ({problems[:300]}).") from None
     return obj
+
+
+def _allowed_frame(url: str, frame_src: str) -> bool:
+    """An embed's player only from a host this instance's provider list allows for it (as ``embeds`` checks an
+    oEmbed answer): an archive is not trusted to name an iframe's address."""
+    provider = embeds.provider_for(url)
+    parts = urlsplit(frame_src)
+    return bool(provider and parts.scheme == "https" and parts.hostname and not parts.username
+                and parts.port in (None, 443) and provider.allows_frame_host(parts.hostname))
+
+
+def _tags(tags: Any) -> list[str]:
+    if not isinstance(tags, list) or len(tags) > MAX_TAGS or not all(
+            isinstance(t, str) and 0 < len(t) <= MAX_TAG for t in tags):
+        raise ArchiveError(f"archive.json: a post's tags must be at most {MAX_TAGS} strings of {MAX_TAG} characters.")
+    return list(tags)
 
 
 def set_times(model: type[models.Model], pk: int, **times: datetime | None) -> None:
@@ -125,6 +143,9 @@ class Writer:
                           duration_seconds=r["duration_seconds"], renditions=renditions,
                           provider=r["provider"], author=r["author"], thumbnail_url=r["thumbnail_url"],
                           frame_src=r["frame_src"], uploaded_by=self.user(r["uploaded_by"]))
+            if media.frame_src and not _allowed_frame(media.url, media.frame_src):
+                self.say(f"the embed of {media.url[:80]} plays from a host not allowed here: shown as a link card")
+                media.frame_src = ""
             checked(media).save()
             set_times(Media, media.pk, created_at=when(r["created_at"]))
             self.media[int(r["id"])] = media
@@ -195,7 +216,7 @@ class Writer:
             self.posts[int(r["id"])] = post
             return
         post = Post(blog=blog, headline=r["headline"], body=clean_body(r["body"]), status=r["status"],
-                    pinned=bool(r["pinned"]), tags=[str(t) for t in r["tags"]], update_note=r["update_note"],
+                    pinned=bool(r["pinned"]), tags=_tags(r["tags"]), update_note=r["update_note"],
                     verification_note=r["verification_note"], verification=r["verification"],
                     created_by=self.user(r["created_by"]), version=int(r["version"]),
                     publish_at=when(r["publish_at"]), scheduled_by=self.user(r["scheduled_by"]), **times)

@@ -195,3 +195,29 @@ def test_a_file_that_is_not_a_zip_goes_to_the_foreign_importers(tmp_path, monkey
     monkeypatch.setitem(sys.modules, "dateline.interchange.foreign", types.SimpleNamespace(import_file=import_file))
     assert cli.main(["import", str(page), "--slug", "from-wp", "--dry-run"]) == 0
     assert calls == [(str(page), "from-wp", True)] and "Imported 3 posts" in capsys.readouterr().out
+
+
+def test_an_archived_embed_cannot_name_its_own_player(archive, tmp_path):
+    def embed(document: dict[str, Any]) -> dict[str, Any]:
+        document["media"].append({**document["media"][0], "id": 999_999, "kind": "embed", "file": "",
+                                  "renditions": [], "url": "https://video.example/watch?v=1",
+                                  "frame_src": "https://attacker.example/player"})
+        document["blogs"][0]["posts"][0]["media"].append(999_999)
+        return document
+
+    report = import_archive(str(_rewrite(archive.read_bytes(), tmp_path / "e.zip", doc=embed)), slug="embeds")
+    media = Media.objects.get(kind="embed")
+    assert media.frame_src == "" and "attacker" not in LiveBlog.objects.get(slug="embeds").posts.get().html
+    assert any("link card" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("tags", [["x" * 51], ["t"] * 21, "not a list", [1]])
+def test_bad_tags_are_refused(archive, tmp_path, tags):
+    def bad(document: dict[str, Any]) -> dict[str, Any]:
+        document["blogs"][0]["posts"][0]["tags"] = tags
+        return document
+
+    before = _counts()
+    with pytest.raises(ArchiveError, match="tags"):
+        import_archive(str(_rewrite(archive.read_bytes(), tmp_path / "t.zip", doc=bad)))
+    assert _counts() == before
