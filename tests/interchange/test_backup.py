@@ -123,3 +123,22 @@ def test_the_cli_backs_up_verifies_and_restores_with_force(transactional_db, act
     assert headlines == {"With a picture"}
     assert (Path(settings.MEDIA_ROOT) / image.file.name).is_file()
     assert (Path(settings.MEDIA_PUBLIC_ROOT) / image.file.name).is_file()  # the public tree rebuilt
+
+
+def test_an_older_pg_dump_than_the_server_is_refused(db, monkeypatch, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite backups use the sqlite3 module")
+    import subprocess
+
+    from dateline.interchange import backup as module
+
+    real = subprocess.run
+
+    def old_client(command, *args, **kwargs):
+        if command[1:] == ["--version"]:
+            return subprocess.CompletedProcess(command, 0, stdout="pg_dump (PostgreSQL) 11.22\n", stderr="")
+        return real(command, *args, **kwargs)
+
+    monkeypatch.setattr(module.subprocess, "run", old_client)
+    with pytest.raises(BackupError, match=r"version 11 but the server is \d+"):
+        backup(str(tmp_path / "b"))
