@@ -133,3 +133,33 @@ def test_the_archive_carries_no_deleted_text_and_keeps_the_tombstone(db):
     assert scheduled and scheduled[0]["scheduled_by"]
     assert any(b["members"] for b in document["blogs"])
     assert all(len(p["revisions"]) >= 1 for b in document["blogs"] for p in b["posts"] if p["status"] != "deleted")
+
+
+def test_a_story_imported_beside_its_original_gets_its_own_story(db, tmp_path):
+    blog = load_story()
+    original_days = set(blog.story.blogs.values_list("slug", flat=True))
+    archive = tmp_path / "story.zip"
+    archive.write_bytes(export_bytes(blog))
+    report = import_archive(str(archive))
+    copies = LiveBlog.objects.filter(slug__in=report.blogs).select_related("story")
+    stories = {copy.story.slug for copy in copies}
+    assert len(copies) == 2 and stories == {f"{blog.story.slug}-imported"}
+    assert set(blog.story.blogs.values_list("slug", flat=True)) == original_days  # the original story untouched
+    assert all(slug.endswith("-imported") for slug in report.blogs)
+
+
+def test_one_day_then_the_next_join_one_story(db, tmp_path):
+    from dateline.coverage.models import Story
+
+    blog = load_story()
+    days = list(LiveBlog.objects.filter(story=blog.story).order_by("coverage_start"))
+    archives = []
+    for day in days:
+        path = tmp_path / f"{day.slug}.zip"
+        path.write_bytes(export_bytes(day, story=False))
+        archives.append(path)
+    call_command("flush", interactive=False, verbosity=0)
+    for path in archives:
+        import_archive(str(path))
+    assert Story.objects.count() == 1
+    assert Story.objects.get().blogs.count() == 2
