@@ -148,7 +148,7 @@ def test_a_story_imported_beside_its_original_gets_its_own_story(db, tmp_path):
     assert all(slug.endswith("-imported") for slug in report.blogs)
 
 
-def test_one_day_then_the_next_join_one_story(db, tmp_path):
+def test_one_day_then_the_next_join_one_story(transactional_db, tmp_path):
     from dateline.coverage.models import Story
 
     blog = load_story()
