@@ -172,12 +172,15 @@ def stream(blogs: list[LiveBlog], *, main: LiveBlog | None = None) -> Iterator[b
     """The archive of ``blogs`` as zip bytes, in pieces."""
     doc = document(blogs)
     encoded = json.dumps(doc, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1, sort_keys=True).encode()
-    names = [n for n in media_files(doc) if default_storage.exists(n)]
+    stored = media_files(doc)
+    names = [n for n in stored if default_storage.exists(n)]
     files = {name: _digest(name) for name in names}
     manifest = {
         "format": FORMAT, "version": VERSION, "archive_id": uuid.uuid4().hex,
         "created_at": iso(timezone.now()), "main": (main or blogs[0]).slug, "blogs": [b.slug for b in blogs],
         "sha256": hashlib.sha256(encoded).hexdigest(), "files": files,
+        # Files the database names that the media store has lost: the archive says so rather than failing.
+        "missing_files": sorted(set(stored) - set(names)),
         "counts": {"blogs": len(blogs), "posts": sum(len(b["posts"]) for b in doc["blogs"]),
                    "media": len(doc["media"]), "files": len(files)},
     }

@@ -134,7 +134,7 @@ def import_archive(path: str, *, slug: str | None = None, dry_run: bool = False)
                     raise _DryRun
         except _DryRun:
             pass
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as error:
         _remove(written)
         raise ArchiveError(f"archive.json is not shaped as format version 1 expects ({type(error).__name__}: "
                            f"{str(error)[:120]}); nothing was imported.") from None

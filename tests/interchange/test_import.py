@@ -129,6 +129,7 @@ def _later_row_fails(document: dict[str, Any]) -> dict[str, Any]:
     ({"doc": lambda d: [1, 2]}, "JSON object"),
     ({"doc": _later_row_fails}, "post is not valid"),
     ({"doc": lambda d: {**d, "blogs": [{**d["blogs"][0], "seq": -5}]}}, "seq"),
+    ({"doc": lambda d: {**d, "blogs": [{**d["blogs"][0], "seq": 10**30}]}}, "not shaped|refused|not valid"),
     ({"extra": {"media/../../escape.txt": b"x"}, "manifest_files": {}}, "unexpected entry"),
     ({"extra": {"../escape.txt": b"x"}}, "unexpected entry"),
     ({"extra": {"/etc/passwd": b"x"}}, "unexpected entry"),
