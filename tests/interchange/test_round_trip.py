@@ -117,6 +117,13 @@ def test_export_flush_import_export_gives_the_same_archive(edge_server, settings
         time.sleep(0.5)
         stream.stop()
         assert stream.events == []  # connected at the head: nothing replayed
+        # The history goes on from N: the next post is N + 1, and a reader at N gets exactly it.
+        from dateline.accounts.models import User
+
+        editor = User.objects.filter(role="editor").order_by("username").first()
+        actions.create_post(editor, imported, headline="After the move", body="<p>First post here.</p>")
+        after = httpx.get(f"{fresh.url}/live/{main}/changes", params={"after": seq}).json()
+        assert [c["seq"] for c in after["changes"]] == [seq + 1]
 
 
 def test_the_archive_carries_no_deleted_text_and_keeps_the_tombstone(db):
