@@ -1,7 +1,7 @@
 """Shared fixtures.
 
 Services: PostgreSQL runs the whole suite when ``DATELINE_DATABASE_URL`` points at it (``make test`` runs the suite on
-SQLite, then again on PostgreSQL). Redis tests use ``DATELINE_TEST_REDIS_URL`` (default redis://127.0.0.1:6379/15);
+SQLite and, side by side, on PostgreSQL: tests/passes.py). Redis tests use ``DATELINE_TEST_REDIS_URL`` (default redis://127.0.0.1:6379/15);
 browser tests need /usr/bin/chromium. Outside CI a missing service skips its tests with a message saying what to
 install; with ``CI`` or ``DATELINE_REQUIRE_SERVICES`` set, a missing service fails them instead.
 """
