@@ -25,6 +25,18 @@ def missing_service(message: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL, a test database of this run's own (``test_<name>_<pid>``, not pytest-django's fixed
+    ``test_<name>``): two runs on one server — CI's and a developer's, or two checkouts — would otherwise drop and
+    recreate the same database under each other ("database test_test already exists", then every test erroring)."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+
+
 @pytest.fixture
 def actors(db):
     """One user per role."""
