@@ -97,6 +97,7 @@ bench: install-test
 	$(BIN)/python -m bench.abuse
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.scaleout
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) var

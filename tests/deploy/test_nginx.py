@@ -270,3 +270,43 @@ def test_many_streams_from_one_address_are_not_limited(stack):
         for stream in streams:
             stream.close()
     assert statuses == {b"HTTP/1.1 200 OK\r\n"}
+
+
+def test_a_reload_closes_the_old_workers_streams_so_readers_resume_on_the_new_config(stack):
+    """``nginx -s reload`` under SSE readers: the old workers close their streams after ``worker_shutdown_timeout``
+    (tests/deploy/nginx.py sets it, docs/deploy.md says why), and the reader resumes by ``Last-Event-ID`` through a
+    new worker. Without it the old worker keeps the stream — heartbeats keep it alive — for as long as the reader
+    stays, on the old config: this test would then time out. Last in the module: it reloads the module's nginx."""
+    cluster, proxy = stack["cluster"], stack["proxy"]
+    seq = cluster.state()["seq"]
+    os.environ["SSL_CERT_FILE"] = str(stack["cert"])
+    reader = SseReader(f"{proxy.https_url}/live/{SLUG}/events", headers={"Last-Event-ID": str(seq)})
+    try:
+        reader.start()
+        assert reader.status == 200
+        old_workers = set(nginx_workers(proxy))
+        reloaded = subprocess.run(proxy.command("-s", "reload"), capture_output=True, text=True)
+        assert reloaded.returncode == 0, reloaded.stderr
+        until(lambda: reader.ended or reader.error, "the old worker closing the stream", timeout=WAIT + 10)
+        # Cut mid-stream (no last chunk): to an EventSource, a network error, after which it reconnects.
+        assert reader.ended or isinstance(reader.error, httpx.RemoteProtocolError), reader.error
+        # The old workers are gone; a reader resuming now is served by a new one, from where it was.
+        until(lambda: not old_workers & set(nginx_workers(proxy)), "the old workers exiting")
+        seq = cluster.write("write 1")
+        resumed = SseReader(f"{proxy.https_url}/live/{SLUG}/events",
+                            headers={"Last-Event-ID": str(seq - 1)}).start()
+        try:
+            resumed.wait_seq(seq)
+            assert [e.id for e in resumed.events if e.id is not None] == [seq]
+        finally:
+            resumed.stop()
+    finally:
+        reader.stop()
+        os.environ.pop("SSL_CERT_FILE", None)
+
+
+def nginx_workers(proxy: Nginx) -> list[int]:
+    """The pids of the nginx master's worker processes (old ones included while they shut down)."""
+    master = int((proxy.prefix / "nginx.pid").read_text())
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children if b"worker process" in Path(f"/proc/{pid}/cmdline").read_bytes()]
