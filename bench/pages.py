@@ -6,7 +6,8 @@
 One ``dateline serve`` process on SQLite (a temporary data directory), a blog of ``--small`` and one of ``--large``
 posts created through the API. For each blog, wrk (Debian's ``wrk``; ``--connections`` over 2 threads, with
 ``Accept-Encoding: br, gzip`` as a browser sends) measures ``/changes?after=<latest>`` — the baseline, the edge's
-fastest answer — then the reader page, its ``.json`` twin, the Atom feed and a share page. Each row prints its
+fastest answer — then the reader page, its ``.json`` twin, the Atom feed, a share page and the public API reads
+(the blog, its first page of posts, one post; anonymous, as a reader's app asks). Each row prints its
 req/s and its ratio to that blog's ``/changes`` in the same run; then the same with the page cache off
 (``DATELINE_PAGE_CACHE_BYTES=0``: every request renders, as before the cache). Record runs in docs/performance.md.
 """
@@ -27,7 +28,8 @@ from bench.abuse import Server
 
 PATHS = [("changes", "/live/{slug}/changes?after={seq}"), ("page", "/live/{slug}/"),
          ("page .json", "/live/{slug}.json"), ("feed.atom", "/live/{slug}/feed.atom"),
-         ("share page", "/live/{slug}/posts/{post}/")]
+         ("share page", "/live/{slug}/posts/{post}/"), ("API blog", "/api/v1/blogs/{slug}"),
+         ("API posts", "/api/v1/blogs/{slug}/posts"), ("API post", "/api/v1/blogs/{slug}/posts/{post}")]
 
 
 def wrk(url: str, seconds: int, connections: int) -> float:
