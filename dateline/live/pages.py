@@ -3,7 +3,7 @@
 A reader page, its ``.json`` twin, the share pages, the embed, the corrections log, the feeds and the public API
 reads of a blog (``/api/v1/blogs/<slug>``, its ``/posts``, ``/posts/<id>`` and ``/key-points``) change only when
 the blog's ``seq`` does (every change that readers can see is one change with the next seq). So the edge keeps each
-answer Django gave for an anonymous GET of ``/live/<slug>…`` together with the seq it was rendered at, and answers
+answer Django gave for an anonymous GET of one of those URLs together with the seq it was rendered at, and answers
 the same URL from memory while the blog's channel (``hub.py``) is still at that seq — the same check that keeps
 ``/changes`` answers (``changes.py``). A newer change, a compaction or the blog's deletion makes the next request
 render again; nothing has to be purged.
@@ -11,17 +11,18 @@ render again; nothing has to be purged.
 Which URLs may be kept, and with which query parameters, is ``CACHEABLE`` (one place). Which answers are kept: the
 view says so. ``edgecache.py`` (``purge_tagged`` for the reader views, ``api_read`` for the API's) names the blog
 and the seq it read **before** the content (``SEQ_HEADER``: ``<blog id> <seq>``) on its ``public`` 200 answers, so
-a page is never older than its seq;
-an answer without it, with ``Set-Cookie``, or for a request with a session cookie or an ``Authorization`` header
-(a signed-in editor may see more) is passed through as Django made it. Pages are also re-rendered after
-``MAX_AGE`` seconds whatever the seq, for the little they show of other blogs (the story's days).
+a page is never older than its seq; an answer without it, with ``Set-Cookie``, or for a request with a session
+cookie or an ``Authorization`` header (a signed-in editor may see more) is passed through as Django made it.
+Pages are also re-rendered after ``MAX_AGE`` seconds whatever the seq, for the little they show of other blogs (the
+story's days).
 
 Variants: the URL with its query, the host and scheme (absolute links), and the encoding: each kept answer is
 compressed once, with brotli and gzip, and sent in the best one the reader accepts. The reader pages' query is
 kept as sent (page cursor, ``?post=``); an API read's is cut to the parameters its view reads (``before``,
 ``limit``, ``status`` for ``/posts``; none for the others), in name order, and Django is given only those, so
 ``?x=<random>`` is the same page and cannot fill the cache. The ETag is the view's own when it sends one (the
-API's strong ``"<id>-<version>"`` and ``"kp-…"``, so a writer's If-Match compares against the tag it read);
+API's strong ``"<id>-<version>"`` and ``"kp-…"``, so a writer's If-Match compares against the tag it read; the
+feeds' blog-and-seq tag);
 otherwise one of the content, weak (the same for every encoding). Either way a browser or CDN revalidates with a
 304.
 
