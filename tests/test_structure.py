@@ -30,9 +30,10 @@ ALLOWED: dict[str, set[str]] = {
     "limits": {"live"},
     "health": {"broker"},
     "csp": {"coverage"},
-    "reader": {"accounts", "assist", "coverage", "events", "live"},
+    "edgecache": {"coverage", "live"},  # what shared caches and the edge's page cache may keep (reader, api)
+    "reader": {"accounts", "assist", "coverage", "edgecache", "events", "live"},
     "newsroom": {"accounts", "assist", "audit", "coverage", "csp", "events", "live"},
-    "api": {"accounts", "assist", "coverage", "events", "health"},
+    "api": {"accounts", "assist", "coverage", "edgecache", "events", "health"},
     "urls": {"api", "health", "newsroom", "reader"},
     "changefeed": {"coverage", "live"},  # the adapter: coverage's change log as the live edge's ChangeSource
     "asgi": {"changefeed", "limits", "live"},

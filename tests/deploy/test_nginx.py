@@ -166,6 +166,38 @@ def test_signed_in_and_token_requests_are_never_cached(stack):
     assert client.get(fresh).headers["X-Cache-Status"] == "MISS"
 
 
+def test_anonymous_api_reads_are_cached_and_tokens_bypass(stack):
+    client, token = stack["client"], stack["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    posts = f"/api/v1/blogs/{SLUG}/posts?limit=5&probe={uuid.uuid4().hex}"  # a URL of its own in nginx's cache
+    first, second = client.get(posts), client.get(posts)
+    assert first.status_code == second.status_code == 200
+    assert (first.headers["X-Cache-Status"], second.headers["X-Cache-Status"]) == ("MISS", "HIT")
+    assert second.content == first.content and second.headers["Cache-Control"].startswith("public")
+    one = f"/api/v1/blogs/{SLUG}/posts/{first.json()['items'][0]['id']}"
+    read = client.get(one)
+    again = client.get(one, headers={"If-None-Match": read.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == read.headers["ETag"]  # the API's strong tag
+
+    for _ in range(2):  # a token is never answered from the cache...
+        with_token = client.get(posts, headers=auth)
+        assert with_token.status_code == 200 and with_token.headers["X-Cache-Status"] == "BYPASS"
+        assert "public" not in with_token.headers.get("Cache-Control", "")
+    drafts = client.get(f"/api/v1/blogs/{SLUG}/posts?status=draft", headers=auth)
+    assert drafts.status_code == 200 and drafts.headers["X-Cache-Status"] == "BYPASS"
+    fresh = f"/api/v1/blogs/{SLUG}?probe={uuid.uuid4().hex}"  # ...nor is its answer stored for the next reader
+    assert client.get(fresh, headers=auth).headers["X-Cache-Status"] == "BYPASS"
+    assert client.get(fresh).headers["X-Cache-Status"] == "MISS"
+
+    made = client.post(f"/api/v1/blogs/{SLUG}/posts", headers=auth,
+                       json={"headline": "Tugs stand by", "body": "<p>Two tugs wait at the mouth.</p>"})
+    assert made.status_code == 201 and made.headers.get("X-Cache-Status") in (None, "", "BYPASS")
+
+    def shown() -> bool:  # s-maxage=5, then a stale answer while nginx refreshes: the new post shows soon after
+        return made.json()["id"] in [p["id"] for p in client.get(posts).json()["items"]]
+    until(shown, "the new post through the cache")
+
+
 def _png() -> bytes:
     from PIL import Image
 
