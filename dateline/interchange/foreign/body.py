@@ -43,7 +43,8 @@ def paragraphs(text: str) -> str:
     """Plain text as HTML: blank lines part paragraphs, single line breaks stay breaks (what WordPress's
     ``wpautop`` does for entries, and how a plain ``articleBody`` reads)."""
     blocks = [b.strip() for b in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if b.strip()]
-    return "".join("<p>" + "<br>".join(html.escape(line, quote=False) for line in b.split("\n")) + "</p>" for b in blocks)
+    return "".join("<p>" + "<br>".join(html.escape(line, quote=False) for line in b.split("\n")) + "</p>"
+                   for b in blocks)
 
 
 def autop(markup: str) -> str:
