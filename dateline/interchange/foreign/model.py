@@ -44,6 +44,7 @@ class ForeignPost:
     authors: list[Person] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was changed on the way in (a shortened headline, ...)
+    key_point: str = ""  # plain text: the source marks this post as a key event (WordPress Liveblog's /key)
 
 
 @dataclass

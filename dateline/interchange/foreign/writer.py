@@ -10,6 +10,7 @@ action's validation) is skipped and reported; the rest of the import is unaffect
 from __future__ import annotations
 
 import hashlib
+import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,7 +24,16 @@ from dateline.coverage import actions
 from dateline.coverage import permissions as perm
 from dateline.coverage.actions.validate import RESERVED_SLUGS
 from dateline.coverage.errors import ActionError
-from dateline.coverage.limits import EARLIEST, LATEST, MAX_AUTHORS, MAX_BLOG_TITLE, MAX_DISPLAY_NAME, MAX_SLUG
+from dateline.coverage.limits import (
+    EARLIEST,
+    LATEST,
+    MAX_AUTHORS,
+    MAX_BLOG_TITLE,
+    MAX_DISPLAY_NAME,
+    MAX_KEY_POINT,
+    MAX_KEY_POINTS,
+    MAX_SLUG,
+)
 from dateline.coverage.models import LiveBlog
 from dateline.coverage.permissions import Actor
 from dateline.interchange.foreign.model import ForeignBlog, ForeignPost, ImportRefused, Parsed, Person
@@ -130,8 +140,13 @@ class _Writer:
         for reason in source.skipped:
             self.report.skipped += 1
             self.report.log.append(f"  skipped {reason}")
+        keys: list[tuple[str, int]] = []
         for post in self._oldest_first(source.posts):
-            self.post(blog, post, fallback)
+            created = self.post(blog, post, fallback)
+            if created is not None and post.key_point:
+                keys.append((post.key_point, created))
+        if keys:
+            self.key_points(blog, keys)
         end = _in_range(source.end)
         if end is not None and blog.coverage_start is not None and end >= blog.coverage_start:
             actions.update_blog(self.actor, blog, status=LiveBlog.Status.ENDED, coverage_end=end)
@@ -150,14 +165,26 @@ class _Writer:
         self.report.skipped += 1
         self.report.log.append(f"  skipped {post.ref}{_named(post)}: {why}")
 
-    def post(self, blog: LiveBlog, post: ForeignPost, fallback: list[User]) -> None:
+    def key_points(self, blog: LiveBlog, keys: list[tuple[str, int]]) -> None:
+        """Key events become the blog's key points, newest first (as the plugin's key events box lists them)."""
+        newest = list(reversed(keys))
+        if len(newest) > MAX_KEY_POINTS:
+            self.report.log.append(f"  {len(newest)} key events; the newest {MAX_KEY_POINTS} became key points")
+        points = [{"text": html.escape(text[:MAX_KEY_POINT], quote=False), "post_id": pk}
+                  for text, pk in newest[:MAX_KEY_POINTS] if text.strip()]
+        if points:
+            actions.set_key_points(self.actor, blog, points)
+            self.report.log.append(f"  {len(points)} key event(s) became key points")
+
+    def post(self, blog: LiveBlog, post: ForeignPost, fallback: list[User]) -> int | None:
+        """The new post's id, or None when it was skipped."""
         published = _in_range(post.published)
         if published is None:
             self.skip(post, "no published time" if post.published is None else "a published time out of range")
-            return
+            return None
         if not post.headline and not post.body.strip() and not post.images:
             self.skip(post, "nothing in it")
-            return
+            return None
         authors = [self.user(p) for p in post.authors[:MAX_AUTHORS]] or fallback
         if not authors:
             self.report.log.append(f"  {post.ref}{_named(post)}: no author in the file; credited to "
@@ -168,15 +195,17 @@ class _Writer:
                 media = [actions.link_media(self.actor, url=i.url, title=i.title, caption=i.caption,
                                             credit=i.credit).pk for i in post.images]
                 byline = {"authors": [u.username for u in authors]} if authors else {}
-                actions.create_post(self.actor, blog, now=published, modified=modified, status="published",
-                                    headline=post.headline, body=post.body, media=media, **byline)
+                created = actions.create_post(self.actor, blog, now=published, modified=modified,
+                                              status="published", headline=post.headline, body=post.body,
+                                              media=media, **byline)
         except ActionError as error:
             detail = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
             self.skip(post, error.message + (f" ({detail})" if detail else ""))
-            return
+            return None
         self.report.posts += 1
         for note in post.notes:
             self.report.log.append(f"  {post.ref}{_named(post)}: {note}")
+        return created.pk
 
 
 def _valid_username(name: str) -> bool:

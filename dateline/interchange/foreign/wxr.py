@@ -32,6 +32,10 @@ from dateline.interchange.foreign.safexml import child_text, children, local
 KEY = "liveblog"
 REPLACES = "liveblog_replaces"
 CONTRIBUTORS = "liveblog_contributors"
+KEY_ENTRY = "liveblog_key_entry"  # comment meta "true": the entry is a key event (the /key command)
+KEY_FORMAT = "_liveblog_key_entry_format"  # post meta: how a key event's text is cut (first-linebreak by default)
+# The plugin stores a /command as this span in the entry's text (class-wpcom-liveblog-entry-extend-feature-commands).
+_COMMAND = re.compile(r'<span class="liveblog-command [^"]*">[^<]*</span>\s*')
 
 
 def is_wxr(root: ET.Element) -> bool:
@@ -138,9 +142,11 @@ def _blog(item: ET.Element, people: dict[str, Person]) -> ForeignBlog:
             why = "in the trash" if entry.approved == "trash" else f"not a published entry (status {entry.approved!r})"
             blog.skipped.append(f"entry {entry.id}: {why}")
             continue
-        text = edits[-1].content if edits else entry.content
+        text = _COMMAND.sub("", edits[-1].content if edits else entry.content)
         post = ForeignPost(ref=f"entry {entry.id}", body=as_html(text), published=entry.date,
                            modified=edits[-1].date if edits else None, authors=_byline(entry, people))
+        if entry.meta.get(KEY_ENTRY) == "true":
+            post.key_point = _key_text(text, child_text_meta(item, KEY_FORMAT))
         post.images, post.notes = media_in(post.body)
         if edits:
             post.notes.append(f"{len(edits)} edit(s) applied, the last at {edits[-1].date:%Y-%m-%d %H:%M} UTC"
@@ -154,6 +160,16 @@ def _blog(item: ET.Element, people: dict[str, Person]) -> ForeignBlog:
     if child_text_meta(item, KEY) == "archive" and times:  # archived: the coverage ended with its last entry
         blog.end = max(times)
     return blog
+
+
+def _key_text(content: str, form: str) -> str:
+    """A key event's text as the plugin shows it: the entry's first line (default), first sentence, or all."""
+    if form == "first-sentence":
+        match = re.match(r"(.*?[?!.](?=\s|$))", content, re.DOTALL)
+        return plain(match.group(1) if match else content)
+    if form == "full":
+        return plain(content)
+    return plain(re.split(r"\r|\n|<br\s*/?>", content, maxsplit=1)[0])
 
 
 def _excerpt(item: ET.Element) -> str:

@@ -120,6 +120,14 @@ def test_wordpress_liveblog_entries_with_edits_and_deletions(fixture_path):
     assert posts[2]["body"] == "<p>And they're off! 4,100 runners crossed the start line on the promenade.</p>"
     # Archived in WordPress: ended with its last entry.
     assert blog.status == LiveBlog.Status.ENDED
+    # Key events (/key) are key points, newest first, with the entry's first line; the command itself is not text.
+    from dateline.coverage.models import KeyPoint
+
+    points = list(KeyPoint.objects.filter(blog=blog).order_by("position").values_list("text", "post__body"))
+    assert [text for text, _ in points] == ["Winner! Aiko Brennan wins in 2:14:09, a course record.",
+                                            "And they're off! 4,100 runners crossed the start line on the promenade."]
+    assert points[1][1] == posts[2]["body"]
+    assert not any(">key<" in p["body"] or p["body"].startswith("<p>key") for p in posts)
 
 
 def test_rss_feed(fixture_path):
