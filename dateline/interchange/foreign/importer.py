@@ -14,6 +14,7 @@ from dateline.interchange.foreign.writer import Report, write
 
 MAX_BYTES = 32 * 1024 * 1024  # a year of a busy live blog's feed is a few MB; anything bigger is refused unread
 _PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_HTML_FIRST = {b"html", b"head", b"body", b"meta", b"title", b"link", b"script", b"div", b"article"}  # no XML root
 _FIRST_TAG = re.compile(rb"<(!doctype\s+html|[a-z][\w:.-]*|!doctype)", re.IGNORECASE)
 
 
@@ -42,7 +43,7 @@ def detect(data: bytes) -> str:
     match = _FIRST_TAG.search(_PROLOG.sub(b"", head))
     if head[:1] == b"<" and match:
         name = match.group(1).lower()
-        return "html" if name.startswith(b"!doctype") and b"html" in name or name in (b"html", b"head") else "xml"
+        return "html" if name.startswith(b"!doctype") and b"html" in name or name in _HTML_FIRST else "xml"
     raise ImportRefused("The file is not a format Dateline imports: a page or JSON with schema.org LiveBlogPosting, "
                         "a WordPress export (WXR) with Liveblog entries, or an RSS or Atom feed.")
 

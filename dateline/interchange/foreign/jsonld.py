@@ -34,8 +34,9 @@ def _types(node: dict[str, Any]) -> set[str]:
     return {str(k).rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
 
 
-def _find_live_blogs(docs: list[Any]) -> list[dict[str, Any]]:
-    """Every LiveBlogPosting object in ``docs``, walked without recursion and with bounds."""
+def _find_live_blogs(docs: list[Any], by_id: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every LiveBlogPosting object in ``docs``, walked without recursion and with bounds; ``by_id`` is filled
+    with every object that has an ``@id`` and more (what a bare ``{"@id": …}`` reference elsewhere stands for)."""
     found: list[dict[str, Any]] = []
     stack: list[tuple[Any, int]] = [(doc, 0) for doc in reversed(docs)]
     seen = 0
@@ -47,9 +48,10 @@ def _find_live_blogs(docs: list[Any]) -> list[dict[str, Any]]:
         if depth > MAX_DEPTH:
             continue
         if isinstance(node, dict):
+            if isinstance(node.get("@id"), str) and len(node) > 1:
+                by_id.setdefault(node["@id"], node)
             if "LiveBlogPosting" in _types(node):
                 found.append(node)
-                continue
             stack.extend((v, depth + 1) for v in reversed(list(node.values())))
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in reversed(node))
@@ -143,10 +145,17 @@ def read(text: str, *, page: bool) -> Parsed:
             notes.append(f"{where} skipped: not valid JSON ({error})")
     blogs_by_key: dict[str, dict[str, Any]] = {}
     updates: dict[str, list[dict[str, Any]]] = {}
-    for node in _find_live_blogs(docs):
+    by_id: dict[str, dict[str, Any]] = {}
+    found = _find_live_blogs(docs, by_id)
+    for node in found:
         key = _key(node) or f"#{len(blogs_by_key)}"
         blogs_by_key.setdefault(key, node)
-        updates.setdefault(key, []).extend(u for u in _as_list(node.get("liveBlogUpdate")) if isinstance(u, dict))
+        into = updates.setdefault(key, [])
+        for update in _as_list(node.get("liveBlogUpdate")):
+            if isinstance(update, dict) and set(update) == {"@id"}:  # a reference to an object elsewhere (@graph)
+                update = by_id.get(str(update["@id"]), update)
+            if isinstance(update, dict):
+                into.append(update)
     if not blogs_by_key:
         scripts = f" ({len(sources)} JSON-LD script(s) found)" if page else ""
         detail = ("; " + "; ".join(notes)) if notes else ""

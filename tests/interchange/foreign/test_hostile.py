@@ -171,3 +171,19 @@ def test_the_command_imports(fixture_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Would import 3 post(s) into 1 live blog(s) from a atom file") and "Dry run" in out
     assert not LiveBlog.objects.exists()
+
+
+def test_updates_given_by_reference_in_a_graph_and_a_bare_script_fragment(tmp_path):
+    """Some SEO plugins list the updates as ``{"@id": …}`` references to objects elsewhere in the ``@graph``; and a
+    file may be just the ``<script>`` element copied from a page."""
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "LiveBlogPosting", "@id": "#live", "headline": "Ring road works",
+         "liveBlogUpdate": [{"@id": "#u2"}, {"@id": "#u1"}, {"@id": "#missing"}]},
+        {"@type": "BlogPosting", "@id": "#u1", "headline": "Lane closed", "datePublished": "2026-06-01T08:00:00Z"},
+        {"@type": "BlogPosting", "@id": "#u2", "headline": "Lane open", "datePublished": "2026-06-01T09:00:00Z"},
+    ]}
+    path = tmp_path / "fragment.html"
+    path.write_text(f'<script type="application/ld+json">{json.dumps(graph)}</script>')
+    report = import_file(path)
+    assert [p["headline"] for p in reader_posts(report.slug)] == ["Lane open", "Lane closed"]
+    assert report.skipped == 1  # the reference to nothing: no published time
