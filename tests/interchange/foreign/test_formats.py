@@ -200,3 +200,14 @@ def test_the_report_says_what_happened(fixture_path):
     assert lines[0] == "Imported 3 post(s) into 1 live blog(s) from a json-ld file; 1 skipped."
     assert "Blog 'Riverton mayoral count: as it happened' at /live/riverton-mayoral-count-as-it-happened/." in lines
     assert any(line.startswith("Created byline accounts without a password: ") for line in lines)
+
+
+def test_the_imported_blog_is_served_to_readers(fixture_path, client):
+    report = import_file(fixture_path("storm_page.html"))
+    page = client.get(f"/live/{report.slug}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Ferry crossings cancelled until Thursday" in html
+    assert 'href="https://images.gazette.example/tide.jpg"' in html  # a link card, not an <img> from elsewhere
+    assert 'src="https://images.gazette.example' not in html
+    assert "alert(" not in html and "steal()" not in html
