@@ -148,6 +148,8 @@ class _Writer:
         if keys:
             self.key_points(blog, keys)
         end = _in_range(source.end)
+        if end is not None and end > timezone.now():
+            end = None  # a planned end still to come: the blog stays live
         if end is not None and blog.coverage_start is not None and end >= blog.coverage_start:
             actions.update_blog(self.actor, blog, status=LiveBlog.Status.ENDED, coverage_end=end)
             self.report.log.append(f"  the coverage ended at {end:%Y-%m-%d %H:%M} UTC: the blog is ended")
