@@ -187,3 +187,19 @@ def test_updates_given_by_reference_in_a_graph_and_a_bare_script_fragment(tmp_pa
     report = import_file(path)
     assert [p["headline"] for p in reader_posts(report.slug)] == ["Lane open", "Lane closed"]
     assert report.skipped == 1  # the reference to nothing: no published time
+
+
+@pytest.mark.parametrize("head, kind", [
+    (b'\xef\xbb\xbf  {"@type": "LiveBlogPosting"}', "json"),
+    (b"[{}]", "json"),
+    (b"<!-- saved from url=(0042)https://gazette.example/ -->\n<!DOCTYPE html><html>", "html"),
+    (b'<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x"><html>', "html"),
+    (b'<script type="application/ld+json">{}</script>', "html"),
+    (b'<?xml version="1.0"?><rss version="2.0">', "xml"),
+    (b'<feed xmlns="http://www.w3.org/2005/Atom">', "xml"),
+    (b"<!DOCTYPE rss [<!ENTITY a 'b'>]><rss/>", "xml"),  # and then refused by the XML parser
+], ids=["json-bom", "json-list", "saved-page", "xhtml", "script-fragment", "rss", "atom", "doctype-xml"])
+def test_the_format_is_told_by_content(head, kind):
+    from dateline.interchange.foreign import detect
+
+    assert detect(head) == kind
