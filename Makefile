@@ -1,6 +1,6 @@
 # Dateline: two commands on a fresh machine (Python 3.11 + make + the package registries).
 #   make run   — venv, install, migrate, demo live blog, serve http://127.0.0.1:8000 (SQLite, one process)
-#   make test  — venv with test extras, ruff + mypy, then the whole suite on SQLite and again on PostgreSQL
+#   make test  — venv with test extras, ruff + mypy, then the whole suite on SQLite and on PostgreSQL, side by side
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -83,15 +83,7 @@ $(VENV)/vnu/vnu.jar:
 test: install-test browser-deps proxy-deps $(VENV)/vnu/vnu.jar
 	$(BIN)/ruff check dateline tests bench deploy
 	DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/mypy
-	rm -f $(VENV)/test-report-*.json
-	DATELINE_TEST_REPORT=$(VENV)/test-report-sqlite.json DATELINE_DATA_DIR=$$(mktemp -d) \
-	  $(BIN)/python -m pytest -p no:cacheprovider --durations=15
-	@if $(BIN)/python -m tests.services postgres "$(DATELINE_TEST_POSTGRES_URL)"; then \
-	  echo "--- the suite again on PostgreSQL ($(DATELINE_TEST_POSTGRES_URL)) ---"; \
-	  DATELINE_DATABASE_URL="$(DATELINE_TEST_POSTGRES_URL)" DATELINE_TEST_REPORT=$(VENV)/test-report-postgres.json \
-	  DATELINE_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider --durations=15 -m "not browser"; \
-	else echo "PostgreSQL not reachable at $(DATELINE_TEST_POSTGRES_URL): PostgreSQL tests skipped (apt-get install postgresql)"; fi
-	$(BIN)/python -m tests.services report $(VENV)/test-report-sqlite.json $(VENV)/test-report-postgres.json
+	$(BIN)/python -m tests.passes "$(DATELINE_TEST_POSTGRES_URL)" $(VENV) --durations=15
 
 lint: install-test
 	$(BIN)/ruff check dateline tests bench deploy
@@ -105,6 +97,7 @@ bench: install-test
 	$(BIN)/python -m bench.abuse
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.scaleout
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) var

@@ -1,7 +1,7 @@
 """Shared fixtures.
 
 Services: PostgreSQL runs the whole suite when ``DATELINE_DATABASE_URL`` points at it (``make test`` runs the suite on
-SQLite, then again on PostgreSQL). Redis tests use ``DATELINE_TEST_REDIS_URL`` (default redis://127.0.0.1:6379/15);
+SQLite and, side by side, on PostgreSQL: tests/passes.py). Redis tests use ``DATELINE_TEST_REDIS_URL`` (default redis://127.0.0.1:6379/15);
 browser tests need /usr/bin/chromium. Outside CI a missing service skips its tests with a message saying what to
 install; with ``CI`` or ``DATELINE_REQUIRE_SERVICES`` set, a missing service fails them instead.
 """
@@ -23,6 +23,18 @@ def missing_service(message: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing in CI: {message}", pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On PostgreSQL, a test database of this run's own (``test_<name>_<pid>``, not pytest-django's fixed
+    ``test_<name>``): two runs on one server — CI's and a developer's, or two checkouts — would otherwise drop and
+    recreate the same database under each other ("database test_test already exists", then every test erroring)."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Settings from the environment (CONTRACT.md "Configuration"), and SQLite's WAL + IMMEDIATE defaults.
 
 Settings are read once, at import, so each case runs ``python -c`` in a fresh process with the variable set (and
-every other ``DATELINE_*`` variable removed, so the suite's own configuration — PostgreSQL in the second pass of
+every other ``DATELINE_*`` variable removed, so the suite's own configuration — PostgreSQL in the PostgreSQL pass of
 ``make test`` — does not leak in). They run the same on both passes: they are about the defaults.
 """
 

@@ -30,15 +30,17 @@ ALLOWED: dict[str, set[str]] = {
     "limits": {"live"},
     "health": {"broker"},
     "csp": {"coverage"},
-    "reader": {"accounts", "assist", "coverage", "events", "live"},
+    "edgecache": {"coverage", "live"},  # what shared caches and the edge's page cache may keep (reader, api)
+    "reader": {"accounts", "assist", "coverage", "edgecache", "events", "live"},
     "newsroom": {"accounts", "assist", "audit", "coverage", "csp", "events", "live"},
-    "api": {"accounts", "assist", "coverage", "events", "health", "interchange"},
+    "api": {"accounts", "assist", "coverage", "edgecache", "events", "health", "interchange"},
     "urls": {"api", "health", "newsroom", "reader"},
     "changefeed": {"coverage", "live"},  # the adapter: coverage's change log as the live edge's ChangeSource
     "asgi": {"changefeed", "limits", "live"},
     "server": {"coverage", "live"},
     "demo": {"accounts", "coverage"},
-    "interchange": {"accounts", "audit", "coverage"},  # archives, imports from other systems, backups (issue 13)
+    # archives in and out, backups, imports from other systems (issue 13); the archive import also restores audit rows
+    "interchange": {"accounts", "audit", "coverage"},
     "cli": {"accounts", "broker", "coverage", "demo", "interchange", "server"},
 }
 MAX_LINES = 400

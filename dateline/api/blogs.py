@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router
+from ninja.decorators import decorate_view
 from pydantic import WithJsonSchema
 
 from dateline.api.auth import OPTIONAL_AUTH_OPENAPI, actor, optional_auth, token_auth
@@ -40,6 +41,7 @@ from dateline.coverage.serializers import (
     post_data,
     prefetch_for_posts,
 )
+from dateline.edgecache import api_read
 from dateline.events import PostObject
 
 router = Router(tags=["blogs"])
@@ -152,6 +154,7 @@ def create_blog(request: HttpRequest, payload: BlogCreate, response: HttpRespons
 
 @router.get("/{slug}", response={200: BlogOut, **READ_ERRORS}, auth=optional_auth,
             openapi_extra=OPTIONAL_AUTH_OPENAPI, summary="One live blog, with its key points")
+@decorate_view(api_read)  # anonymous: kept by the edge per seq, and by shared caches (edgecache.py)
 def get_blog(request: HttpRequest, slug: str) -> Any:
     return blog_data(_blog(slug))
 
@@ -166,6 +169,7 @@ def update_blog(request: HttpRequest, slug: str, payload: BlogPatch) -> Any:
 
 @posts_router.get("/{slug}/posts", response={200: PostPage, **READ_ERRORS, 403: ErrorOut}, auth=optional_auth,
                   openapi_extra=OPTIONAL_AUTH_OPENAPI, summary="Page through a blog's posts, newest first")
+@decorate_view(api_read)  # anonymous: kept by the edge per seq, and by shared caches (edgecache.py)
 def list_posts(request: HttpRequest, slug: str, before: str | None = None,
                limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
                status: Literal["published", "draft", "deleted"] = Query(
@@ -205,6 +209,7 @@ def create_post(request: HttpRequest, slug: str, payload: PostCreate,
 
 @posts_router.get("/{slug}/posts/{post_id}", response={200: PostOut, 304: None, **READ_ERRORS},
                   auth=optional_auth, openapi_extra=OPTIONAL_AUTH_OPENAPI, summary="One post (with its ETag)")
+@decorate_view(api_read)  # anonymous: kept by the edge per seq, and by shared caches (edgecache.py)
 def get_post(request: HttpRequest, slug: str, post_id: int, response: HttpResponse) -> Any:
     post = _post(request, slug, post_id)
     if request.headers.get("If-None-Match") == etag(post):
@@ -259,6 +264,7 @@ def _key_points_response(response: HttpResponse, blog: LiveBlog) -> dict[str, An
 
 @key_points_router.get("/{slug}/key-points", response={200: KeyPointsOut, **READ_ERRORS}, auth=optional_auth,
                        openapi_extra=OPTIONAL_AUTH_OPENAPI, summary="The blog's ordered key points (with an ETag)")
+@decorate_view(api_read)  # anonymous: kept by the edge per seq, and by shared caches (edgecache.py)
 def get_key_points(request: HttpRequest, slug: str, response: HttpResponse) -> Any:
     return _key_points_response(response, _blog(slug))
 

@@ -11,7 +11,9 @@ api = DatelineAPI(
     description=(
         "Live blogs for newsrooms. Reading published content needs no token; writing needs "
         "`Authorization: Bearer <token>` (`dateline token create NAME`). Errors are always "
-        '`{"error": {"code", "message", "fields"?}}`. See docs/api.md.'
+        '`{"error": {"code", "message", "fields"?}}`. Anonymous reads of one blog (the blog, its posts, a post, '
+        "its key points) are cacheable: `Cache-Control: public, max-age=0, s-maxage=5`, `Vary: Accept-Encoding, "
+        "Authorization`, purge tag `dateline-blog-<slug>`; answers to a token are never marked public. See docs/api.md."
     ),
     urls_namespace="api",
 )

@@ -3,6 +3,10 @@
 Pub/sub is fire-and-forget: a process that is disconnected while a change is published never gets it. That is
 acceptable because each live edge fills any ``seq`` gap from the database, and re-checks every blog it serves
 after (re)subscribing.
+
+While Redis is down, each process logs one warning when publishing starts failing and one when its subscription is
+lost (the traceback only at DEBUG), and one INFO line each when they work again: an outage under load is a few
+lines, not a traceback per change or a line per reconnection attempt.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -49,16 +54,24 @@ class RedisBroker:
         self._sync = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._sync_lock = threading.Lock()
         self._tasks: dict[Listener, asyncio.Task[None]] = {}
+        self._publish_failures = 0  # publishes failed since the last that worked: > 0 during an outage
 
     def publish(self, message: ChangeMessage) -> None:
         message = stamped(message)
         try:
             with self._sync_lock:
                 self._sync.publish(self.channel, message.to_json())
-        except redis.RedisError:
+        except redis.RedisError as exc:
             # Not fatal: the change is committed; edges find it in the database when they next check.
-            log.warning("Redis publish failed for %s seq %s; edges will catch up from the database",
-                        message.slug, message.seq, exc_info=True)
+            if not self._publish_failures:
+                log.warning("Redis publish failed (%s) for %s seq %s; until Redis is back, other processes get "
+                            "changes from the database (logged once per outage)", exc, message.slug, message.seq,
+                            exc_info=log.isEnabledFor(logging.DEBUG))
+            self._publish_failures += 1
+        else:
+            if self._publish_failures:
+                log.info("Redis publish works again after %d failed", self._publish_failures)
+            self._publish_failures = 0
 
     def ping(self) -> bool:
         try:
@@ -84,6 +97,7 @@ class RedisBroker:
 
     async def _listen(self, listener: Listener, on_connect: Callable[[], None] | None, ready: asyncio.Event) -> None:
         delay = 0.2
+        lost_at: float | None = None  # when the subscription was lost (once per outage in the log)
         while True:
             client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10,
                                              client_name=self.client_name)
@@ -92,6 +106,9 @@ class RedisBroker:
                     await pubsub.subscribe(self.channel)
                     ready.set()
                     delay = 0.2
+                    if lost_at is not None:
+                        log.info("Redis subscription back after %.1fs", time.monotonic() - lost_at)
+                        lost_at = None
                     if on_connect is not None:
                         # Anything published while we were not subscribed is in the database: go and look.
                         on_connect()
@@ -104,8 +121,14 @@ class RedisBroker:
                             log.warning("ignoring a malformed broker message", exc_info=True)
             except asyncio.CancelledError:
                 raise
-            except (redis.RedisError, OSError):
-                log.warning("Redis subscription lost; reconnecting in %.1fs", delay)
+            except (redis.RedisError, OSError) as exc:
+                if lost_at is None:
+                    lost_at = time.monotonic()
+                    log.warning("Redis subscription lost (%s); reconnecting every %.1f-5s, and checking the database "
+                                "for what was missed once back (logged once per outage)", exc, delay,
+                                exc_info=log.isEnabledFor(logging.DEBUG))
+                else:
+                    log.debug("Redis subscription: still reconnecting (%s)", exc)
             finally:
                 with contextlib.suppress(Exception):
                     await client.aclose()

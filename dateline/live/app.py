@@ -6,8 +6,9 @@
 * ``/live/<slug>/changes`` — the cacheable catch-up JSON (``changes.py``);
 * ``/metrics`` — Prometheus text (``metrics.py``), for every worker of the server (``shared_metrics.py``);
 * ``/static/…`` — the reader pages' assets (``static.py``);
-* a blog's public pages and feeds (``/live/<slug>/…``, ``/live/<slug>.json``) for anonymous readers, from
-  memory while the blog is at the seq they were rendered at (``pages.py``; Django renders them once per change);
+* a blog's public pages and feeds (``/live/<slug>/…``, ``/live/<slug>.json``) and its public API reads
+  (``/api/v1/blogs/<slug>``, ``…/posts``, ``…/posts/<id>``, ``…/key-points``) for anonymous readers, from memory
+  while the blog is at the seq they were rendered at (``pages.py``; Django renders them once per change);
 
 and hands everything else to Django. It also answers the ASGI lifespan protocol (Django's handler does not): on
 startup it subscribes the hub to the broker and starts the database check and heartbeats; on shutdown it ends
@@ -77,7 +78,7 @@ class LiveEdge:
                     path.startswith("/live/") or (self.serve_static and path.startswith(STATIC.prefix))):
                 await _to_https(scope, send)
                 return
-            if path.startswith("/live/"):
+            if path.startswith(("/live/", "/api/")):
                 match = LIVE_PATH.match(path)
                 if match is not None:
                     slug, endpoint = match.group("slug", "endpoint")
@@ -102,11 +103,11 @@ class LiveEdge:
                     finally:
                         sub.detach()
                     return
-                page_slug = PageCache.slug_of(scope)
-                if page_slug is not None:  # a blog's public page: from memory while the blog is at its seq
+                page = PageCache.cacheable(scope)
+                if page is not None:  # a blog's public page or API read: from memory while the blog is at its seq
                     if self._loop is not asyncio.get_running_loop():
                         await self._ensure_started()
-                    await self.pages.serve(page_slug, scope, receive, send, self.fallback)
+                    await self.pages.serve(page, scope, receive, send, self.fallback)
                     return
                 await self.fallback(scope, receive, internal_headers_dropped(send))  # signed in: Django's own answer
                 return

@@ -1,8 +1,9 @@
 """Handing a reader's stream to a GRIP proxy (Pushpin, Fastly Fanout) instead of holding it here.
 
-A request for ``/live/<slug>/events`` that the proxy signed (``Grip-Sig``, a JWT made with ``DATELINE_GRIP_KEY``)
-is answered at once, like any short request, with what the reader missed (the same replay as a direct stream) and
-instructions for the proxy:
+A request for ``/live/<slug>/events`` that the proxy signed (``Grip-Sig``, a JWT checked with ``DATELINE_GRIP_KEY``:
+HS256 with a shared secret, as Pushpin signs; ES256 with a PEM public key, as Fastly Fanout signs) is answered at
+once, like any short request, with what the reader missed (the same replay as a direct stream) and instructions for
+the proxy:
 
     Grip-Hold: stream                                   keep the reader's connection open after this body
     Grip-Channel: dateline-<blog id>; prev-id=<seq>     the changes published after <seq> go to it
@@ -29,7 +30,14 @@ import hmac
 import json
 import re
 import time
+from functools import lru_cache
+from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.conf import settings
 
 from dateline.broker.grip import channel
@@ -42,6 +50,7 @@ from dateline.live.types import Scope
 # ~80 requests/s of ring reads, which one process answers without noticing.
 LINK_TIMEOUT = 120
 KEEP_ALIVE_SECONDS = int(HEARTBEAT_INTERVAL)  # the proxy writes the edge's heartbeat after this long idle
+PEM_MARK = "-----BEGIN PUBLIC KEY-----"  # DATELINE_GRIP_KEY holding this is a public key: ES256 (Fanout)
 _LAST = re.compile(r"^\s*(?P<channel>[^;\s]+)\s*;\s*last-id=(?P<id>\d{1,18})\s*$")
 
 
@@ -49,26 +58,52 @@ def _b64(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _key() -> bytes:
-    key = settings.DATELINE_GRIP_KEY
+def _secret(key: str) -> bytes:
     if key.startswith("base64:"):
         return base64.b64decode(key[7:])
     return key.encode()
 
 
+@lru_cache(maxsize=4)  # parsed once, not per request
+def _public_key(key: str) -> Any:
+    """The PEM public key in ``DATELINE_GRIP_KEY`` (newlines may be written ``\\n`` in an environment file)."""
+    return load_pem_public_key(key.replace("\\n", "\n").encode())
+
+
+def _es256_valid(key: str, signed_part: bytes, signature: bytes) -> bool:
+    if len(signature) != 64:  # a JWS ES256 signature is r || s, 32 bytes each (RFC 7518 3.4), not DER
+        return False
+    public = _public_key(key)
+    if not isinstance(public, ec.EllipticCurvePublicKey):
+        return False
+    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    try:
+        public.verify(der, signed_part, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _valid(key: str, alg: object, signed_part: bytes, signature: bytes) -> bool:
+    """The signature checked with the algorithm the key is for — never the one the token asks for alone (so an
+    HS256 token "signed" with a public key, or ``alg: none``, is refused)."""
+    if PEM_MARK in key:
+        return alg == "ES256" and _es256_valid(key, signed_part, signature)
+    return alg == "HS256" and hmac.compare_digest(hmac.new(_secret(key), signed_part, hashlib.sha256).digest(),
+                                                  signature)
+
+
 def signed(scope: Scope) -> bool:
-    """Whether the request came through the GRIP proxy: a ``Grip-Sig`` JWT (HS256) with our key, not expired."""
-    if not settings.DATELINE_GRIP_KEY:
+    """Whether the request came through the GRIP proxy: a ``Grip-Sig`` JWT signed with our key, not expired."""
+    key = settings.DATELINE_GRIP_KEY
+    if not key:
         return False
     token = header(scope, b"grip-sig")
     if not token:
         return False
     try:
         head, claims, signature = token.decode("ascii").split(".")
-        if json.loads(_b64(head)).get("alg") != "HS256":
-            return False
-        expected = hmac.new(_key(), f"{head}.{claims}".encode(), hashlib.sha256).digest()
-        if not hmac.compare_digest(expected, _b64(signature)):
+        if not _valid(key, json.loads(_b64(head)).get("alg"), f"{head}.{claims}".encode(), _b64(signature)):
             return False
         expires = json.loads(_b64(claims)).get("exp")
     except (ValueError, UnicodeDecodeError, binascii.Error, AttributeError):

@@ -1,21 +1,30 @@
-"""The page cache: a blog's public pages rendered once per (URL, seq) and served from memory by the edge.
+"""The page cache: a blog's public pages and API reads rendered once per (URL, seq) and served from memory by the edge.
 
-A reader page, its ``.json`` twin, the share pages, the embed, the corrections log and the feeds change only when
+A reader page, its ``.json`` twin, the share pages, the embed, the corrections log, the feeds and the public API
+reads of a blog (``/api/v1/blogs/<slug>``, its ``/posts``, ``/posts/<id>`` and ``/key-points``) change only when
 the blog's ``seq`` does (every change that readers can see is one change with the next seq). So the edge keeps each
-answer Django gave for an anonymous GET of ``/live/<slug>…`` together with the seq it was rendered at, and answers
+answer Django gave for an anonymous GET of one of those URLs together with the seq it was rendered at, and answers
 the same URL from memory while the blog's channel (``hub.py``) is still at that seq — the same check that keeps
 ``/changes`` answers (``changes.py``). A newer change, a compaction or the blog's deletion makes the next request
 render again; nothing has to be purged.
 
-Which answers are kept: the view says so. ``reader/views.py`` names the blog and the seq it read **before** the
-content (``SEQ_HEADER``: ``<blog id> <seq>``) on its ``public`` 200 answers, so a page is never older than its seq;
-an answer without it, with ``Set-Cookie``, or for a request with a session cookie or an ``Authorization`` header
-(a signed-in editor may see more) is passed through as Django made it. Pages are also re-rendered after
-``MAX_AGE`` seconds whatever the seq, for the little they show of other blogs (the story's days).
+Which URLs may be kept, and with which query parameters, is ``CACHEABLE`` (one place). Which answers are kept: the
+view says so. ``edgecache.py`` (``purge_tagged`` for the reader views, ``api_read`` for the API's) names the blog
+and the seq it read **before** the content (``SEQ_HEADER``: ``<blog id> <seq>``) on its ``public`` 200 answers, so
+a page is never older than its seq; an answer without it, with ``Set-Cookie``, or for a request with a session
+cookie or an ``Authorization`` header (a signed-in editor may see more) is passed through as Django made it.
+Pages are also re-rendered after ``MAX_AGE`` seconds whatever the seq, for the little they show of other blogs (the
+story's days).
 
-Variants: the URL with its query (page cursor, ``?post=``), the host and scheme (absolute links), and the encoding:
-each kept answer is compressed once, with brotli and gzip, and sent in the best one the reader accepts. The ETag
-is of the content, weak (the same for every encoding), so a browser or CDN revalidates with a 304.
+Variants: the URL with its query, the host and scheme (absolute links), and the encoding: each kept answer is
+compressed once, with brotli and gzip, and sent in the best one the reader accepts. The reader pages' query is
+kept as sent (page cursor, ``?post=``); an API read's is cut to the parameters its view reads (``before``,
+``limit``, ``status`` for ``/posts``; none for the others), in name order, and Django is given only those, so
+``?x=<random>`` is the same page and cannot fill the cache. The ETag is the view's own when it sends one (the
+API's strong ``"<id>-<version>"`` and ``"kp-…"``, so a writer's If-Match compares against the tag it read; the
+feeds' blog-and-seq tag);
+otherwise one of the content, weak (the same for every encoding). Either way a browser or CDN revalidates with a
+304.
 
 Several readers asking at once for a page not yet kept wait for one render (``_rendering``).
 """
@@ -31,6 +40,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import unquote_plus
 
 import brotli
 from django.conf import settings
@@ -45,7 +55,22 @@ log = logging.getLogger(__name__)
 SEQ_HEADER = "X-Dateline-Seq"  # set by the views (a response header Django sends to the edge, never to readers)
 _SEQ_HEADER = SEQ_HEADER.lower().encode()
 
-PAGE_PATH = re.compile(r"^/live/(?P<slug>[-a-zA-Z0-9_]{1,120})(?:\.json$|/)")
+
+
+@dataclass(frozen=True, slots=True)
+class Cacheable:
+    """URLs the edge may answer from memory to anonymous GETs (when the view marks its answer)."""
+    path: re.Pattern[str]
+    params: frozenset[str] | None  # the query parameters the view reads (others are dropped); None: all, as sent
+
+
+_SLUG = r"(?P<slug>[-a-zA-Z0-9_]{1,120})"
+CACHEABLE = (
+    Cacheable(re.compile(rf"^/live/{_SLUG}(?:\.json$|/)"), None),  # reader pages, .json, feeds, share, embed
+    # api/blogs.py: get_blog, get_post, get_key_points read no query; list_posts its cursor and filters.
+    Cacheable(re.compile(rf"^/api/v1/blogs/{_SLUG}(?:/key-points|/posts/[0-9]{{1,18}})?$"), frozenset()),
+    Cacheable(re.compile(rf"^/api/v1/blogs/{_SLUG}/posts$"), frozenset({"before", "limit", "status"})),
+)
 MAX_AGE = 60.0  # seconds: what a page shows of other blogs (a story's days) is at most this old
 MAX_ITEM_BYTES = 4 * 1024 * 1024
 _COMPRESSIBLE = (b"text/", b"application/json", b"application/feed+json", b"application/atom+xml",
@@ -61,6 +86,15 @@ class HasHub(Protocol):
 
 
 Key = tuple[str, bytes, bytes, bytes, bytes]  # slug, path, query, host, scheme
+
+
+def kept_query(query: bytes, params: frozenset[str] | None) -> bytes:
+    """The query string the page is kept under and Django is given: only ``params`` (by decoded name, stable-sorted
+    by name so a repeated parameter keeps its order), or as sent for ``None``."""
+    if params is None or not query:
+        return query
+    parts = [(unquote_plus(part.partition(b"=")[0].decode("latin-1")), part) for part in query.split(b"&")]
+    return b"&".join(part for _, part in sorted((p for p in parts if p[0] in params), key=lambda p: p[0]))
 
 
 @dataclass(slots=True)
@@ -92,12 +126,15 @@ class PageCache:
         return self._hub_of.hub
 
     @staticmethod
-    def slug_of(scope: Scope) -> str | None:
-        """The blog of a request the cache may answer; None for any other (passed to Django as ever)."""
+    def cacheable(scope: Scope) -> tuple[str, bytes] | None:
+        """The blog and kept query string of a request the cache may answer; None for any other (passed to Django
+        as ever)."""
         if scope["method"] not in ("GET", "HEAD") or not settings.DATELINE_PAGE_CACHE_BYTES:
             return None
-        match = PAGE_PATH.match(scope["path"])
-        if match is None:
+        for rule in CACHEABLE:
+            if (match := rule.path.match(scope["path"])) is not None:
+                break
+        else:
             return None
         if header(scope, b"authorization") is not None:
             return None
@@ -106,10 +143,14 @@ class PageCache:
             return None
         if settings.HTTPS_ONLY and scope.get("scheme") == "http":
             return None  # Django redirects it
-        return match.group("slug")
+        return match.group("slug"), kept_query(scope.get("query_string", b""), rule.params)
 
-    async def serve(self, slug: str, scope: Scope, receive: Receive, send: Send, render: App) -> None:
-        key: Key = (slug, scope.get("raw_path") or scope["path"].encode(), scope.get("query_string", b""),
+    async def serve(self, request: tuple[str, bytes], scope: Scope, receive: Receive, send: Send,
+                    render: App) -> None:
+        slug, query = request
+        if query != scope.get("query_string", b""):
+            scope = {**scope, "query_string": query}  # Django sees what the page is kept under
+        key: Key = (slug, scope.get("raw_path") or scope["path"].encode(), query,
                     header(scope, b"host") or b"", scope.get("scheme", "http").encode())
         page = self._current(slug, key)
         if page is None:
@@ -207,7 +248,8 @@ class PageCache:
                     [(k, v) for k, v in headers if k not in _REPLACED] + [(b"vary", b", ".join(vary))],
                     body, gzip.compress(body, 6, mtime=0) if compress else None,
                     brotli.compress(body, quality=5) if compress else None,
-                    b'W/"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest().encode(), time.monotonic())
+                    next((v for k, v in headers if k == b"etag"), None)  # the view's own (the API's versions)
+                    or b'W/"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest().encode(), time.monotonic())
         if seq >= ch.last_seq:  # else a newer change arrived while Django rendered: nobody should get this one
             self.pages.put(key, page, page.size)
         return page

@@ -2,7 +2,7 @@
 
 ``item_updateddate`` makes an edited post show as updated in Atom readers; the views are wrapped in
 ``condition`` (ETag from the blog's id and ``seq``, Last-Modified from its last change) so polling feed readers get
-304s, and cache as pages do (``caching``). The JSON Feed is built by ``structured.json_feed``.
+304s, and cache as pages do (``edgecache``). The JSON Feed is built by ``structured.json_feed``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.views.decorators.http import condition, require_safe
 
 from dateline.coverage.models import LiveBlog, Post
 from dateline.coverage.serializers import blog_path, post_authors, post_path
-from dateline.reader.caching import purge_tagged, shared_view
+from dateline.edgecache import purge_tagged, shared_view
 from dateline.reader.structured import feed_html, json_feed, page_title, post_title
 
 FEED_SIZE = 50

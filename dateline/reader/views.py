@@ -26,9 +26,9 @@ from dateline.coverage.render import render_blog_header
 from dateline.coverage.sanitize import strip_tags
 from dateline.coverage.serializers import blog_data, blog_path, iso, post_data, post_path
 from dateline.coverage.validation import parse_id
+from dateline.edgecache import purge_tagged, shared
 from dateline.live import static
 from dateline.reader import stream
-from dateline.reader.caching import purge_tagged, shared
 from dateline.reader.structured import (
     absolute,
     blog_date,

@@ -43,6 +43,10 @@ MAIN = """\
 {user}worker_processes {workers};
 worker_rlimit_nofile {files};
 pid {prefix}/nginx.pid;
+# After a reload (`nginx -s reload`) the old workers finish their open requests before they exit, and an SSE stream
+# never finishes: without this they would hold every reader, on the old config, for as long as the reader stays.
+# With it they close what is left after 10 s and readers resume on the new workers (docs/deploy.md).
+worker_shutdown_timeout 10s;
 error_log {prefix}/error.log notice;
 events {{ worker_connections {connections}; }}
 http {{

@@ -166,6 +166,38 @@ def test_signed_in_and_token_requests_are_never_cached(stack):
     assert client.get(fresh).headers["X-Cache-Status"] == "MISS"
 
 
+def test_anonymous_api_reads_are_cached_and_tokens_bypass(stack):
+    client, token = stack["client"], stack["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    posts = f"/api/v1/blogs/{SLUG}/posts?limit=5&probe={uuid.uuid4().hex}"  # a URL of its own in nginx's cache
+    first, second = client.get(posts), client.get(posts)
+    assert first.status_code == second.status_code == 200
+    assert (first.headers["X-Cache-Status"], second.headers["X-Cache-Status"]) == ("MISS", "HIT")
+    assert second.content == first.content and second.headers["Cache-Control"].startswith("public")
+    one = f"/api/v1/blogs/{SLUG}/posts/{first.json()['items'][0]['id']}"
+    read = client.get(one)
+    again = client.get(one, headers={"If-None-Match": read.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == read.headers["ETag"]  # the API's strong tag
+
+    for _ in range(2):  # a token is never answered from the cache...
+        with_token = client.get(posts, headers=auth)
+        assert with_token.status_code == 200 and with_token.headers["X-Cache-Status"] == "BYPASS"
+        assert "public" not in with_token.headers.get("Cache-Control", "")
+    drafts = client.get(f"/api/v1/blogs/{SLUG}/posts?status=draft", headers=auth)
+    assert drafts.status_code == 200 and drafts.headers["X-Cache-Status"] == "BYPASS"
+    fresh = f"/api/v1/blogs/{SLUG}?probe={uuid.uuid4().hex}"  # ...nor is its answer stored for the next reader
+    assert client.get(fresh, headers=auth).headers["X-Cache-Status"] == "BYPASS"
+    assert client.get(fresh).headers["X-Cache-Status"] == "MISS"
+
+    made = client.post(f"/api/v1/blogs/{SLUG}/posts", headers=auth,
+                       json={"headline": "Tugs stand by", "body": "<p>Two tugs wait at the mouth.</p>"})
+    assert made.status_code == 201 and made.headers.get("X-Cache-Status") in (None, "", "BYPASS")
+
+    def shown() -> bool:  # s-maxage=5, then a stale answer while nginx refreshes: the new post shows soon after
+        return made.json()["id"] in [p["id"] for p in client.get(posts).json()["items"]]
+    until(shown, "the new post through the cache")
+
+
 def _png() -> bytes:
     from PIL import Image
 
@@ -270,3 +302,43 @@ def test_many_streams_from_one_address_are_not_limited(stack):
         for stream in streams:
             stream.close()
     assert statuses == {b"HTTP/1.1 200 OK\r\n"}
+
+
+def test_a_reload_closes_the_old_workers_streams_so_readers_resume_on_the_new_config(stack):
+    """``nginx -s reload`` under SSE readers: the old workers close their streams after ``worker_shutdown_timeout``
+    (tests/deploy/nginx.py sets it, docs/deploy.md says why), and the reader resumes by ``Last-Event-ID`` through a
+    new worker. Without it the old worker keeps the stream — heartbeats keep it alive — for as long as the reader
+    stays, on the old config: this test would then time out. Last in the module: it reloads the module's nginx."""
+    cluster, proxy = stack["cluster"], stack["proxy"]
+    seq = cluster.state()["seq"]
+    os.environ["SSL_CERT_FILE"] = str(stack["cert"])
+    reader = SseReader(f"{proxy.https_url}/live/{SLUG}/events", headers={"Last-Event-ID": str(seq)})
+    try:
+        reader.start()
+        assert reader.status == 200
+        old_workers = set(nginx_workers(proxy))
+        reloaded = subprocess.run(proxy.command("-s", "reload"), capture_output=True, text=True)
+        assert reloaded.returncode == 0, reloaded.stderr
+        until(lambda: reader.ended or reader.error, "the old worker closing the stream", timeout=WAIT + 10)
+        # Cut mid-stream (no last chunk): to an EventSource, a network error, after which it reconnects.
+        assert reader.ended or isinstance(reader.error, httpx.RemoteProtocolError), reader.error
+        # The old workers are gone; a reader resuming now is served by a new one, from where it was.
+        until(lambda: not old_workers & set(nginx_workers(proxy)), "the old workers exiting")
+        seq = cluster.write("write 1")
+        resumed = SseReader(f"{proxy.https_url}/live/{SLUG}/events",
+                            headers={"Last-Event-ID": str(seq - 1)}).start()
+        try:
+            resumed.wait_seq(seq)
+            assert [e.id for e in resumed.events if e.id is not None] == [seq]
+        finally:
+            resumed.stop()
+    finally:
+        reader.stop()
+        os.environ.pop("SSL_CERT_FILE", None)
+
+
+def nginx_workers(proxy: Nginx) -> list[int]:
+    """The pids of the nginx master's worker processes (old ones included while they shut down)."""
+    master = int((proxy.prefix / "nginx.pid").read_text())
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children if b"worker process" in Path(f"/proc/{pid}/cmdline").read_bytes()]

@@ -20,7 +20,7 @@ from dateline.coverage.actions.correct import correct_post
 from dateline.coverage.actions.delete import delete_post, restore_post
 from dateline.coverage.actions.edit import edit_post
 from dateline.coverage.actions.key_points import set_key_points
-from dateline.coverage.actions.media import copy_with_text, create_embed, create_video, upload_image
+from dateline.coverage.actions.media import copy_with_text, create_embed, create_video, link_media, upload_image
 from dateline.coverage.actions.patch import PATCH_FIELDS, patch_post
 from dateline.coverage.actions.people import create_user, create_user_by_operator, ensure_user, set_active, set_role
 from dateline.coverage.actions.pin import pin_post, unpin_post
@@ -34,7 +34,7 @@ __all__ = [
     "BLOG_FIELDS", "CREATE_FIELDS", "PATCH_FIELDS",
     "add_member", "approve_post", "copy_with_text", "correct_post", "create_blog", "create_embed", "create_post",
     "create_user", "create_user_by_operator", "create_video", "delete_blog", "delete_post", "edit_post", "end_blog",
-    "ensure_user", "issue_token", "loaded_from", "patch_post", "pin_post", "publish_scheduled_post", "record_load",
-    "remove_member", "reopen_blog", "restore_post", "revoke_token", "schedule_post", "set_active", "set_key_points",
-    "set_role", "set_team_member", "unpin_post", "update_blog", "upload_image",
+    "ensure_user", "issue_token", "link_media", "loaded_from", "patch_post", "pin_post", "publish_scheduled_post",
+    "record_load", "remove_member", "reopen_blog", "restore_post", "revoke_token", "schedule_post", "set_active",
+    "set_key_points", "set_role", "set_team_member", "unpin_post", "update_blog", "upload_image",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -18,7 +19,15 @@ from dateline.coverage import embeds, images
 from dateline.coverage import permissions as perm
 from dateline.coverage.actions.core import audit
 from dateline.coverage.errors import Forbidden, PayloadTooLarge, ValidationFailed
-from dateline.coverage.limits import MAX_ALT, MAX_CAPTION, MAX_CREDIT, MAX_MEDIA_TITLE, MAX_URL, MAX_VIDEO_SECONDS
+from dateline.coverage.limits import (
+    MAX_ALT,
+    MAX_CAPTION,
+    MAX_CREDIT,
+    MAX_MEDIA_TITLE,
+    MAX_PROVIDER,
+    MAX_URL,
+    MAX_VIDEO_SECONDS,
+)
 from dateline.coverage.models import LiveBlog, Media, Post, PostMedia, PostRevision
 from dateline.coverage.permissions import Actor
 from dateline.coverage.validation import text
@@ -134,6 +143,33 @@ def create_embed(actor: Actor, *, url: str, caption: str = "", credit: str = "")
     with transaction.atomic():
         media = Media.objects.create(kind=Media.Kind.EMBED, uploaded_by=perm.account(actor), **clean, **found)
         audit(actor, "media.embed", media=media.pk, provider=media.provider, url=media.url)
+    return media
+
+
+def link_media(actor: Actor, *, url: str, title: str = "", caption: str = "", credit: str = "") -> Media:
+    """Media kept as a link to where it lives (an image an import found by URL): an embed shown as a link card,
+    nothing fetched — no provider is asked, no file is stored, and no third-party image is loaded by readers'
+    browsers (the pages' CSP allows images from our own origin only)."""
+    perm.require_user(actor)
+    fields: dict[str, str] = {}
+    clean = {
+        "url": text(fields, "url", url, MAX_URL, required=True),
+        "title": text(fields, "title", title, MAX_MEDIA_TITLE),
+        "caption": text(fields, "caption", caption, MAX_CAPTION),
+        "credit": text(fields, "credit", credit, MAX_CREDIT),
+    }
+    try:
+        host = urlsplit(clean["url"]).hostname or ""
+    except ValueError:
+        host = ""
+    if "url" not in fields and (not clean["url"].startswith(("https://", "http://")) or not host):
+        fields["url"] = "Must be an http(s) URL."
+    if fields:
+        raise ValidationFailed("Some fields are not valid.", fields=fields)
+    with transaction.atomic():
+        media = Media.objects.create(kind=Media.Kind.EMBED, provider=host[:MAX_PROVIDER],
+                                     uploaded_by=perm.account(actor), **clean)
+        audit(actor, "media.link", media=media.pk, url=media.url)
     return media
 
 

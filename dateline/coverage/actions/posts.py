@@ -23,9 +23,13 @@ from dateline.events import PostPublished
 CREATE_FIELDS = CONTENT_FIELDS | {"status", "pinned", "publish_at"}
 
 
-def create_post(actor: Actor, blog: LiveBlog, *, now: datetime | None = None, **given: Any) -> Post:
+def create_post(actor: Actor, blog: LiveBlog, *, now: datetime | None = None, modified: datetime | None = None,
+                **given: Any) -> Post:
     """File a post. With ``status`` omitted it publishes at once for those allowed to publish, else saves a draft;
-    with ``publish_at`` it is a draft the scheduler publishes then. A published post is ``post.published``."""
+    with ``publish_at`` it is a draft the scheduler publishes then. A published post is ``post.published``.
+
+    ``now`` is when it is filed (and published); an importer gives the source's times, and ``modified`` when the
+    source says the post last changed (kept as ``updated_at`` when later than ``now``)."""
     perm.require_on_team(actor, blog)
     clean = clean_post(given, CREATE_FIELDS)
     now = now or timezone.now()
@@ -50,7 +54,8 @@ def create_post(actor: Actor, blog: LiveBlog, *, now: datetime | None = None, **
     with locked_blog(blog) as locked:
         require_open(locked)
         post = Post.objects.create(
-            blog=locked, status=status, created_by=perm.account(actor), created_at=now, updated_at=now,
+            blog=locked, status=status, created_by=perm.account(actor), created_at=now,
+            updated_at=max(now, modified) if modified is not None else now,
             published_at=now if status == Post.Status.PUBLISHED else None,
             scheduled_by=perm.account(actor) if clean.get("publish_at") else None, **clean,
         )
