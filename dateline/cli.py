@@ -1,10 +1,12 @@
-"""The ``dateline`` command: serve, demo, user create, token create | list | revoke, manage."""
+"""The ``dateline`` command: serve, demo, user create, token create | list | revoke, export, import, backup,
+restore, manage."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
 
 
 def _setup_django() -> None:
@@ -162,6 +164,15 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_django(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        _setup_django()
+        if command.__name__ != "cmd_restore":  # restore migrates after putting the backup in place
+            _migrate()
+        return command(args)
+    return run
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
     from django.core.management import execute_from_command_line
@@ -201,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     trevoke = token.add_parser("revoke", help="revoke one token by its start, as 'token list' shows it")
     trevoke.add_argument("token")
     trevoke.set_defaults(func=cmd_token_revoke)
+
+    from dateline.interchange.commands import add_parsers
+
+    add_parsers(sub, _with_django)
 
     manage = sub.add_parser("manage", help="run any Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

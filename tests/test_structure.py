@@ -33,14 +33,15 @@ ALLOWED: dict[str, set[str]] = {
     "edgecache": {"coverage", "live"},  # what shared caches and the edge's page cache may keep (reader, api)
     "reader": {"accounts", "assist", "coverage", "edgecache", "events", "live"},
     "newsroom": {"accounts", "assist", "audit", "coverage", "csp", "events", "live"},
-    "api": {"accounts", "assist", "coverage", "edgecache", "events", "health"},
+    "api": {"accounts", "assist", "coverage", "edgecache", "events", "health", "interchange"},
     "urls": {"api", "health", "newsroom", "reader"},
     "changefeed": {"coverage", "live"},  # the adapter: coverage's change log as the live edge's ChangeSource
     "asgi": {"changefeed", "limits", "live"},
     "server": {"coverage", "live"},
     "demo": {"accounts", "coverage"},
-    "interchange": {"accounts", "coverage"},  # archives and imports from other systems, through the actions
-    "cli": {"accounts", "broker", "coverage", "demo", "server"},
+    # archives in and out, backups, imports from other systems (issue 13); the archive import also restores audit rows
+    "interchange": {"accounts", "audit", "coverage"},
+    "cli": {"accounts", "broker", "coverage", "demo", "interchange", "server"},
 }
 MAX_LINES = 400
 LONG_BY_NATURE = {"demo/content.py"}  # the demo's fictional story: text, not code

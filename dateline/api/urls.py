@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dateline.api import blogs, media
+from dateline.api import blogs, exports, media
 from dateline.api.core import DatelineAPI
 
 api = DatelineAPI(
@@ -20,4 +20,5 @@ api = DatelineAPI(
 api.add_router("/blogs", blogs.router)
 api.add_router("/blogs", blogs.posts_router)
 api.add_router("/blogs", blogs.key_points_router)
+api.add_router("/blogs", exports.router)
 api.add_router("/media", media.router)

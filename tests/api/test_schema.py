@@ -18,6 +18,7 @@ EXPECTED = {
     "/api/v1/blogs/{slug}/posts/{post_id}": {"get", "patch", "delete"},
     "/api/v1/blogs/{slug}/posts/{post_id}/restore": {"post"},
     "/api/v1/blogs/{slug}/key-points": {"get", "put"},
+    "/api/v1/blogs/{slug}/export": {"get"},
     "/api/v1/media": {"post"},
     "/api/v1/media/{media_id}": {"get"},
 }
