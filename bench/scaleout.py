@@ -8,7 +8,7 @@ In one run, each beside the bare asyncio loop (bench/baseline.py) with as many p
 
 (a) one ``dateline serve`` process, readers connected directly; beside one baseline process.
 (b) ``dateline serve --workers 2`` behind Debian's nginx with the shipped config (deploy/nginx/dateline.conf via
-    tests/deploy/nginx.py, 2 nginx workers); beside two baseline processes behind the same nginx config.
+    deploy/procs/nginx.py, 2 nginx workers); beside two baseline processes behind the same nginx config.
 (c) through Pushpin: ``bench.grip.measure(readers, publishes=...)`` when that module exists (the GRIP work).
 
 Publishes go through the origin's API (bench/_publisher.py ``api``): latency is from the request sent to the event
@@ -38,7 +38,7 @@ from pathlib import Path
 import uvloop
 
 from bench.fanout import BaselineSide, DatelineSide, Reader, Result, load, open_readers, stop, wait_port
-from tests.deploy.nginx import Nginx, free_port, nginx_binary
+from deploy.procs.nginx import Nginx, free_port, nginx_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import missing_service
-from tests.deploy.pushpin import Pushpin, pushpin_binary
+from deploy.procs.pushpin import Pushpin, pushpin_binary
 from tests.live.conftest import SseReader, run_server
 
 pytestmark = [pytest.mark.pushpin]
