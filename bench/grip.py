@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -184,10 +185,8 @@ def descendants(pid: int) -> list[int]:
 def group_cpu(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError, IndexError, ValueError):  # a process that ended
             total += cpu_seconds(pid)
-        except (OSError, IndexError, ValueError):
-            pass
     return total
 
 
@@ -349,7 +348,8 @@ async def measure_one(readers: int, publishes: int, args: argparse.Namespace) ->
             if args.keep_log:
                 Path(tempfile.gettempdir(), "bench-grip-pushpin.log").write_text(origin.proxy.log())
                 zurl = origin.proxy.prefix / "zurl.out"
-                Path(tempfile.gettempdir(), "bench-grip-zurl.log").write_bytes(zurl.read_bytes() if zurl.exists() else b"")
+                if zurl.exists():
+                    Path(tempfile.gettempdir(), "bench-grip-zurl.log").write_bytes(zurl.read_bytes())
                 print(origin.proxy.log()[-args.keep_log:])
     if not args.baseline:
         return side, side
@@ -461,8 +461,8 @@ elif __name__ == "__main__":
     from bench.scaleout import raise_file_limit
 
     raise_file_limit()
-    print(f"nproc={os.cpu_count()} load before: {open('/proc/loadavg').read().strip()}", flush=True)
+    print(f"nproc={os.cpu_count()} load before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
     print(measure([int(n) for n in parsed.readers.split(",")], publishes=parsed.publishes, warmup=parsed.warmup,
                   interval=parsed.interval, open_rate=parsed.open_rate, overrides=overrides,
                   baseline=not parsed.no_baseline, keep_log=parsed.log))
-    print(f"load after: {open('/proc/loadavg').read().strip()}", flush=True)
+    print(f"load after: {Path('/proc/loadavg').read_text().strip()}", flush=True)

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import missing_service
 from deploy.procs.pushpin import Pushpin, pushpin_binary
+from tests.conftest import missing_service
 from tests.live.conftest import SseReader, run_server
 
 pytestmark = [pytest.mark.pushpin]

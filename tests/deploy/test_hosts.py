@@ -31,9 +31,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
+from deploy.procs.nginx import Nginx, nginx_binary
 from tests.conftest import missing_service
 from tests.deploy.netns import Network, unavailable
-from deploy.procs.nginx import Nginx, nginx_binary
 
 pytestmark = [pytest.mark.netns, pytest.mark.nginx]
 
