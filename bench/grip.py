@@ -407,32 +407,16 @@ def options(**given: object) -> argparse.Namespace:
     return argparse.Namespace(**{**defaults, **given})
 
 
-def measure(readers: int | list[int], publishes: int = 20, **given: object) -> Report:
-    """For bench/scaleout: ``readers`` (or 1,000 and that many, when more) through Pushpin beside the bare loop."""
+async def ameasure(readers: int | list[int], publishes: int = 20, **given: object) -> Report:
+    """``readers`` (a count: 1,000 and that many, when more) through Pushpin, each beside the bare loop."""
     counts = readers if isinstance(readers, list) else sorted({min(1000, readers), readers})
     args = options(publishes=publishes, **given)
-
-    async def run() -> Report:
-        pairs = [await measure_one(n, publishes, args) for n in counts]
-        return Report(pairs)
-
-    return asyncio.run(run()) if not _running_loop() else _in_thread(run)
+    return Report([await measure_one(n, publishes, args) for n in counts])
 
 
-def _running_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-        return True
-    except RuntimeError:
-        return False
-
-
-def _in_thread(run) -> Report:
-    """bench/scaleout calls ``measure`` from inside its own loop: run ours in a thread."""
-    import concurrent.futures
-
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(lambda: uvloop.run(run())).result()
+def measure(readers: int | list[int], publishes: int = 20, **given: object) -> Report:
+    """``ameasure`` in a loop of its own (bench/scaleout awaits ``ameasure`` in its loop instead)."""
+    return uvloop.run(ameasure(readers, publishes, **given))
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--client"]:

@@ -9,7 +9,9 @@ In one run, each beside the bare asyncio loop (bench/baseline.py) with as many p
 (a) one ``dateline serve`` process, readers connected directly; beside one baseline process.
 (b) ``dateline serve --workers 2`` behind Debian's nginx with the shipped config (deploy/nginx/dateline.conf via
     deploy/procs/nginx.py, 2 nginx workers); beside two baseline processes behind the same nginx config.
-(c) through Pushpin: ``bench.grip.measure(readers, publishes=...)`` when that module exists (the GRIP work).
+(c) one ``dateline serve`` behind Debian's Pushpin with the shipped deploy/pushpin settings, at 1,000 and at
+    ``--readers-c`` readers (bench/grip.py ``ameasure``: readers held and refused, latency, the origin's CPU per
+    publish); beside one baseline process holding as many readers directly.
 
 Publishes go through the origin's API (bench/_publisher.py ``api``): latency is from the request sent to the event
 received, every (event, reader). Readers are asyncio protocols (bench/fanout.py) in reader processes of at most
@@ -190,6 +192,7 @@ async def main(args: argparse.Namespace) -> None:
           f"(c) {args.readers_c}; events={args.events} every {args.interval} s; "
           f"load average before: {tuple(round(x, 2) for x in os.getloadavg())}", flush=True)
     results: list[tuple[Result, Result]] = []
+    grip_report = None
     with tempfile.TemporaryDirectory(prefix="dateline-scaleout-") as tmp:
         tmp_path = Path(tmp)
         args.port = free_port()
@@ -237,7 +240,9 @@ async def main(args: argparse.Namespace) -> None:
             except ModuleNotFoundError:
                 print("(c) through Pushpin: bench/grip.py is missing (the GRIP work writes it); not measured")
             else:
-                print("(c) through Pushpin:", grip.measure(args.readers_c, publishes=args.events), flush=True)
+                print("(c) through Pushpin (bench/grip.py), 1,000 readers and --readers-c:", flush=True)
+                grip_report = await grip.ameasure(args.readers_c, publishes=args.events, warmup=args.warmup,
+                                                  interval=args.interval)
 
             # wrk: the (b) origin directly and through nginx.
             if shutil.which("wrk"):
@@ -252,6 +257,8 @@ async def main(args: argparse.Namespace) -> None:
         print(f"  {d.name:24s} readers={d.readers} received={len(d.latencies)}/{d.expected} p50={sd['p50']:.0f} "
               f"p99={sd['p99']:.0f} | {b.name} p50={sb['p50']:.0f} p99={sb['p99']:.0f} | p99 ratio "
               f"{sd['p99'] / sb['p99']:.2f}")
+    if grip_report is not None:
+        print("  (c) through Pushpin:\n    " + str(grip_report).replace("\n", "\n    "))
     print(f"load average after: {tuple(round(x, 2) for x in os.getloadavg())}")
 
 
