@@ -35,11 +35,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import uvloop
 
 from bench.fanout import BaselineSide, DatelineSide, Reader, Result, load, open_readers, stop, wait_port
+from bench.grip import descendants, group_cpu
 from deploy.procs.nginx import Nginx, free_port, nginx_binary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +131,7 @@ class Baselines:
 
 
 async def measure(label: str, start, publish, reader_ports: list[int], path: bytes, readers: int,
-                  args: argparse.Namespace) -> Result:
+                  args: argparse.Namespace, proxy: Nginx | None = None) -> Result:
     """Fresh servers (``start``), ``readers`` split over ``reader_ports``, warm-up events, then counted events."""
     load_before = load()
     servers = start()
@@ -152,16 +154,27 @@ async def measure(label: str, start, publish, reader_ports: list[int], path: byt
             await asyncio.sleep(args.interval)
         published: dict[int, float] = {}
         bytes_before = sample[0].received
+        # CPU of each part while the counted events go out: who spends the two cores.
+        groups = {"servers": [p for s in servers for p in descendants(s.pid)],
+                  "readers": [c.pid for c in clients]}
+        if proxy is not None and proxy.process is not None:
+            groups["nginx"] = descendants(proxy.process.pid)
+        cpu_before = {name: group_cpu(pids) for name, pids in groups.items()}
+        started = time.monotonic()
         for _ in range(args.events):
             seq, stamp = await publish()
             published[seq] = stamp
             await asyncio.sleep(args.interval)
+        elapsed = time.monotonic() - started
+        cpu = {name: group_cpu(pids) - cpu_before[name] for name, pids in groups.items()}
         await asyncio.sleep(2)
         await collect(clients, arrivals)
         result.readers = sum(len(times) for times in arrivals.values()) // max(len(arrivals), 1)
         result.add(arrivals, published, 0.0, (load_before, load()))
         args.frame_bytes = (sample[0].received - bytes_before) // max(len(published), 1)
         print("  " + result.line(label).split(" memory=")[0] + f" in {len(clients)} reader processes", flush=True)
+        print("    CPU while the counted events went out (cores busy, of 2): " + ", ".join(
+            f"{name} {seconds / elapsed:.2f}" for name, seconds in cpu.items()), flush=True)
     finally:
         for transport in transports:
             transport.abort()
@@ -218,7 +231,7 @@ async def main(args: argparse.Namespace) -> None:
                           workers=NGINX_WORKERS, connections=connections, limits=False).start()
             try:
                 d = await measure("(b) dateline w2+nginx", two.start, two.publish, [proxy.http_port], path,
-                                  args.readers_b, args)
+                                  args.readers_b, args, proxy)
             finally:
                 proxy.stop()
             base = Baselines(args, 2)
@@ -229,7 +242,7 @@ async def main(args: argparse.Namespace) -> None:
                           limits=False).start()
             try:
                 b = await measure("(b) baseline x2+nginx", base.start, base.publish, [proxy.http_port], path,
-                                  args.readers_b, args)
+                                  args.readers_b, args, proxy)
             finally:
                 proxy.stop()
             results.append((d, b))
