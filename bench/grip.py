@@ -391,6 +391,8 @@ class Report:
         for side, base in self.pairs:
             s, b = side.stats(), base.stats()
             lines.append(f"{side.readers} readers: {side.line()}")
+            if base is side:  # --no-baseline
+                continue
             lines.append(f"{' ' * len(str(side.readers))}          {base.line()}")
             lines.append(f"{' ' * len(str(side.readers))}          p99 ratio pushpin/baseline "
                          f"{s['p99'] / b['p99']:.2f}")
