@@ -8,8 +8,10 @@ In one run, each beside the bare asyncio loop (bench/baseline.py) with as many p
 
 (a) one ``dateline serve`` process, readers connected directly; beside one baseline process.
 (b) ``dateline serve --workers 2`` behind Debian's nginx with the shipped config (deploy/nginx/dateline.conf via
-    tests/deploy/nginx.py, 2 nginx workers); beside two baseline processes behind the same nginx config.
-(c) through Pushpin: ``bench.grip.measure(readers, publishes=...)`` when that module exists (the GRIP work).
+    deploy/procs/nginx.py, 2 nginx workers); beside two baseline processes behind the same nginx config.
+(c) one ``dateline serve`` behind Debian's Pushpin with the shipped deploy/pushpin settings, at 1,000 and at
+    ``--readers-c`` readers (bench/grip.py ``ameasure``: readers held and refused, latency, the origin's CPU per
+    publish); beside one baseline process holding as many readers directly.
 
 Publishes go through the origin's API (bench/_publisher.py ``api``): latency is from the request sent to the event
 received, every (event, reader). Readers are asyncio protocols (bench/fanout.py) in reader processes of at most
@@ -33,12 +35,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import uvloop
 
 from bench.fanout import BaselineSide, DatelineSide, Reader, Result, load, open_readers, stop, wait_port
-from tests.deploy.nginx import Nginx, free_port, nginx_binary
+from bench.grip import descendants, group_cpu
+from deploy.procs.nginx import Nginx, free_port, nginx_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,7 +131,7 @@ class Baselines:
 
 
 async def measure(label: str, start, publish, reader_ports: list[int], path: bytes, readers: int,
-                  args: argparse.Namespace) -> Result:
+                  args: argparse.Namespace, proxy: Nginx | None = None) -> Result:
     """Fresh servers (``start``), ``readers`` split over ``reader_ports``, warm-up events, then counted events."""
     load_before = load()
     servers = start()
@@ -150,16 +154,27 @@ async def measure(label: str, start, publish, reader_ports: list[int], path: byt
             await asyncio.sleep(args.interval)
         published: dict[int, float] = {}
         bytes_before = sample[0].received
+        # CPU of each part while the counted events go out: who spends the two cores.
+        groups = {"servers": [p for s in servers for p in descendants(s.pid)],
+                  "readers": [c.pid for c in clients]}
+        if proxy is not None and proxy.process is not None:
+            groups["nginx"] = descendants(proxy.process.pid)
+        cpu_before = {name: group_cpu(pids) for name, pids in groups.items()}
+        started = time.monotonic()
         for _ in range(args.events):
             seq, stamp = await publish()
             published[seq] = stamp
             await asyncio.sleep(args.interval)
+        elapsed = time.monotonic() - started
+        cpu = {name: group_cpu(pids) - cpu_before[name] for name, pids in groups.items()}
         await asyncio.sleep(2)
         await collect(clients, arrivals)
         result.readers = sum(len(times) for times in arrivals.values()) // max(len(arrivals), 1)
         result.add(arrivals, published, 0.0, (load_before, load()))
         args.frame_bytes = (sample[0].received - bytes_before) // max(len(published), 1)
         print("  " + result.line(label).split(" memory=")[0] + f" in {len(clients)} reader processes", flush=True)
+        print("    CPU while the counted events went out (cores busy, of 2): " + ", ".join(
+            f"{name} {seconds / elapsed:.2f}" for name, seconds in cpu.items()), flush=True)
     finally:
         for transport in transports:
             transport.abort()
@@ -190,6 +205,7 @@ async def main(args: argparse.Namespace) -> None:
           f"(c) {args.readers_c}; events={args.events} every {args.interval} s; "
           f"load average before: {tuple(round(x, 2) for x in os.getloadavg())}", flush=True)
     results: list[tuple[Result, Result]] = []
+    grip_report = None
     with tempfile.TemporaryDirectory(prefix="dateline-scaleout-") as tmp:
         tmp_path = Path(tmp)
         args.port = free_port()
@@ -215,7 +231,7 @@ async def main(args: argparse.Namespace) -> None:
                           workers=NGINX_WORKERS, connections=connections, limits=False).start()
             try:
                 d = await measure("(b) dateline w2+nginx", two.start, two.publish, [proxy.http_port], path,
-                                  args.readers_b, args)
+                                  args.readers_b, args, proxy)
             finally:
                 proxy.stop()
             base = Baselines(args, 2)
@@ -226,7 +242,7 @@ async def main(args: argparse.Namespace) -> None:
                           limits=False).start()
             try:
                 b = await measure("(b) baseline x2+nginx", base.start, base.publish, [proxy.http_port], path,
-                                  args.readers_b, args)
+                                  args.readers_b, args, proxy)
             finally:
                 proxy.stop()
             results.append((d, b))
@@ -237,7 +253,9 @@ async def main(args: argparse.Namespace) -> None:
             except ModuleNotFoundError:
                 print("(c) through Pushpin: bench/grip.py is missing (the GRIP work writes it); not measured")
             else:
-                print("(c) through Pushpin:", grip.measure(args.readers_c, publishes=args.events), flush=True)
+                print("(c) through Pushpin (bench/grip.py), 1,000 readers and --readers-c:", flush=True)
+                grip_report = await grip.ameasure(args.readers_c, publishes=args.events, warmup=args.warmup,
+                                                  interval=args.interval)
 
             # wrk: the (b) origin directly and through nginx.
             if shutil.which("wrk"):
@@ -252,6 +270,8 @@ async def main(args: argparse.Namespace) -> None:
         print(f"  {d.name:24s} readers={d.readers} received={len(d.latencies)}/{d.expected} p50={sd['p50']:.0f} "
               f"p99={sd['p99']:.0f} | {b.name} p50={sb['p50']:.0f} p99={sb['p99']:.0f} | p99 ratio "
               f"{sd['p99'] / sb['p99']:.2f}")
+    if grip_report is not None:
+        print("  (c) through Pushpin:\n    " + str(grip_report).replace("\n", "\n    "))
     print(f"load average after: {tuple(round(x, 2) for x in os.getloadavg())}")
 
 

@@ -8,7 +8,7 @@
 The database and Redis are the ones ``DATELINE_DATABASE_URL`` and ``DATELINE_REDIS_URL`` name (``--workers 2``
 needs Redis; without a database URL the data dir's SQLite file is used). Before serving: migrations, and the demo
 live blog loaded (``dateline demo``, idempotent). nginx's config is the shipped file with its marked lines
-rewritten (tests/deploy/nginx.py, the same helper the tests use) into ``--prefix`` (var/cluster), with its pid,
+rewritten (deploy/procs/nginx.py, the same helper the tests use) into ``--prefix`` (var/cluster), with its pid,
 logs, cache and temp files there, so the system's nginx is not touched.
 
 Ctrl-C (SIGINT) or SIGTERM: every child gets SIGTERM — the serve supervisor stops its workers, nginx and Pushpin
@@ -33,8 +33,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.deploy.nginx import Nginx, nginx_binary  # noqa: E402
-from tests.deploy.pushpin import Pushpin, pushpin_binary  # noqa: E402
+from deploy.procs.nginx import Nginx, nginx_binary  # noqa: E402
+from deploy.procs.pushpin import Pushpin, pushpin_binary  # noqa: E402
 
 STOP_SECONDS = 10.0
 

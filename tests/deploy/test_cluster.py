@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.procs.nginx import free_port, nginx_binary
 from tests.conftest import missing_service
-from tests.deploy.nginx import free_port, nginx_binary
 from tests.live.test_processes import REDIS, ROOT, SUITE_DATABASE, PrivateDatabase, _redis_or_skip
 
 pytestmark = [pytest.mark.nginx, pytest.mark.redis]

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from deploy.procs.pushpin import Pushpin, pushpin_binary
 from tests.conftest import missing_service
-from tests.deploy.pushpin import Pushpin, pushpin_binary
 from tests.live.conftest import SseReader, run_server
 
 pytestmark = [pytest.mark.pushpin]
@@ -114,6 +114,22 @@ def test_a_reader_through_pushpin_gets_the_replay_then_every_change_with_heartbe
     # The proxy holds the stream: the origin answered the request and keeps no reader.
     assert held_readers(grip["edge"]) == 0
     reader.wait_for(lambda r: ": keep-alive" in r.comments, timeout=5)
+    reader.stop()
+
+
+def test_a_reader_without_a_resume_point_gets_the_retry_hint_then_the_next_change(grip, blog, editor):
+    # What `curl -N <pushpin>/live/<slug>/events` after `make cluster GRIP=1` shows: the edge's answer without
+    # Last-Event-ID or ?after is the retry hint alone (nothing to replay: a reader starts at the blog's current
+    # seq, as on the edge's own stream), and the next change arrives as soon as it is committed.
+    post(blog, editor, "Ferry timetable cut")
+    post(blog, editor, "Ferry timetable restored")
+    reader = SseReader(f"{grip['proxy'].url}/live/{blog.slug}/events").start()
+    reader.wait_for(lambda r: r.retry is not None)
+    time.sleep(0.3)
+    assert reader.status == 200 and ids(reader) == []
+    post(blog, editor, "Ferry timetable: extra sailing")
+    reader.wait_seq(3)
+    assert ids(reader) == [3]
     reader.stop()
 
 

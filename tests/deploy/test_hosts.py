@@ -3,7 +3,7 @@
 Network namespaces (tests/deploy/netns.py) on one private subnet stand for the machines:
 
     a, b      ``dateline serve`` on <address>:8000, sharing one PostgreSQL database and one Redis
-    c         nginx with the shipped deploy/nginx/dateline.conf, upstreams a and b (tests/deploy/nginx.py)
+    c         nginx with the shipped deploy/nginx/dateline.conf, upstreams a and b (deploy/procs/nginx.py)
     db        Redis (its own redis-server, bound to db's address) and a forwarder from db:5432 to the machine's
               PostgreSQL unix socket (tests/deploy/_forward.py), on a database made for this test
     client    the readers and the publisher (threads of this process moved into the namespace)
@@ -31,9 +31,9 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
+from deploy.procs.nginx import Nginx, nginx_binary
 from tests.conftest import missing_service
 from tests.deploy.netns import Network, unavailable
-from tests.deploy.nginx import Nginx, nginx_binary
 
 pytestmark = [pytest.mark.netns, pytest.mark.nginx]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.procs.nginx import Nginx, free_port, nginx_binary
 from tests.conftest import missing_service
-from tests.deploy.nginx import Nginx, free_port, nginx_binary
 from tests.live.conftest import SseReader
 from tests.live.test_processes import REDIS, ROOT, Cluster, _redis_or_skip
 
