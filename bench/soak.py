@@ -6,7 +6,7 @@
 
 Everything on 127.0.0.1, everything its own and stopped at the end: a fresh PostgreSQL database (created and
 dropped), its own ``redis-server`` on a free port (so it can be restarted; the machine's Redis is never touched),
-``dateline serve --workers 2``, Debian's nginx with the shipped deploy/nginx/dateline.conf (tests/deploy/nginx.py;
+``dateline serve --workers 2``, Debian's nginx with the shipped deploy/nginx/dateline.conf (deploy/procs/nginx.py;
 per-address limits off: every reader here has one address), and a publisher process (bench/_publisher.py ``soak``)
 writing publishes, edits, deletes, pins/unpins and key-point changes through nginx at ``--rate`` changes a second.
 
@@ -52,7 +52,7 @@ from pathlib import Path
 import uvloop
 
 from bench.scaleout import raise_file_limit
-from tests.deploy.nginx import Nginx, free_port, nginx_binary
+from deploy.procs.nginx import Nginx, free_port, nginx_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "soak"
@@ -478,7 +478,7 @@ class Soak:
         assert self.nginx
         at = self.stamp()
         subprocess.run(self.nginx.command("-s", "reload"), check=True, capture_output=True)
-        # Old workers close their streams after worker_shutdown_timeout (tests/deploy/nginx.py): then readers move.
+        # Old workers close their streams after worker_shutdown_timeout (deploy/procs/nginx.py): then readers move.
         await asyncio.sleep(12)
         self.faults.append({"fault": "nginx -s reload", "at": at, "recovered": self.stamp()})
 

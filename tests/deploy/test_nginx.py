@@ -306,7 +306,7 @@ def test_many_streams_from_one_address_are_not_limited(stack):
 
 def test_a_reload_closes_the_old_workers_streams_so_readers_resume_on_the_new_config(stack):
     """``nginx -s reload`` under SSE readers: the old workers close their streams after ``worker_shutdown_timeout``
-    (tests/deploy/nginx.py sets it, docs/deploy.md says why), and the reader resumes by ``Last-Event-ID`` through a
+    (deploy/procs/nginx.py sets it, docs/deploy.md says why), and the reader resumes by ``Last-Event-ID`` through a
     new worker. Without it the old worker keeps the stream — heartbeats keep it alive — for as long as the reader
     stays, on the old config: this test would then time out. Last in the module: it reloads the module's nginx."""
     cluster, proxy = stack["cluster"], stack["proxy"]
