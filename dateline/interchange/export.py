@@ -13,11 +13,13 @@ import json
 import uuid
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -126,8 +128,39 @@ def _without_text(detail: Any) -> Any:
     return {k: v for k, v in detail.items() if k != "correction"} if isinstance(detail, dict) else detail
 
 
+# One read-only view of the database for a whole export: PostgreSQL's default (READ COMMITTED) shows each statement
+# the newest rows, and SQLite's transactions here begin IMMEDIATE (taking the write lock); a deferred read
+# transaction on SQLite (WAL) is a snapshot from its first read and blocks no writer.
+_SNAPSHOT = {"postgresql": "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "sqlite": "BEGIN DEFERRED"}
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Every read inside sees the database as of one moment, so an export taken while the desk publishes holds
+    no audit entry, key point or seq for a post it does not hold. Inside a caller's transaction (a test's), that
+    transaction is the view."""
+    begin = _SNAPSHOT.get(connection.vendor)
+    if begin is None or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(begin)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")  # read only: nothing to keep
+
+
 def document(blogs: list[LiveBlog]) -> dict[str, Any]:
-    """``archive.json``'s content for ``blogs``."""
+    """``archive.json``'s content for ``blogs``, read in one snapshot (the blogs, and their seq, read again in it)."""
+    with snapshot():
+        order = {b.pk: i for i, b in enumerate(blogs)}
+        fresh = sorted(LiveBlog.objects.select_related("story").filter(pk__in=order), key=lambda b: order[b.pk])
+        return _document(fresh)
+
+
+def _document(blogs: list[LiveBlog]) -> dict[str, Any]:
     users = _Users()
     media_ids: set[int] = set()
     records = [_blog_record(b, users, media_ids) for b in blogs]
