@@ -218,9 +218,9 @@ def more_posts(request: HttpRequest, slug: str) -> JsonResponse:
         "count": len(posts),
         "next": next_cursor.encode() if next_cursor else None,
     })
-    # Older pages change only when one of their posts is edited; a short shared cache absorbs bursts of readers.
-    response["Cache-Control"] = "public, max-age=10"
-    return response
+    # Older pages change when one of their posts is edited or deleted: kept by shared caches like the page (a burst
+    # of readers is one render per few seconds), revalidated by browsers, so a deletion leaves every copy.
+    return shared(response)
 
 
 @purge_tagged

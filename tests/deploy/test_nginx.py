@@ -198,6 +198,35 @@ def test_anonymous_api_reads_are_cached_and_tokens_bypass(stack):
     until(shown, "the new post through the cache")
 
 
+def test_a_deleted_post_leaves_nginx_within_the_pages_lifetime(stack):
+    """Found in review: the 404 that follows a deletion was not stored, so nginx kept answering the deleted post's
+    share page and API read as STALE for as long as anyone asked (minutes, under polling)."""
+    client, token = stack["client"], stack["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    made = client.post(f"/api/v1/blogs/{SLUG}/posts", headers=auth,
+                       json={"headline": "Pilot boat aground", "body": "<p>A name we must not print.</p>"})
+    assert made.status_code == 201
+    post = made.json()["id"]
+    urls = [f"/live/{SLUG}/posts/{post}/", f"/api/v1/blogs/{SLUG}/posts/{post}"]
+    for url in urls:
+        until(lambda url=url: client.get(url).status_code == 200, f"{url} published")
+        assert client.get(url).headers["X-Cache-Status"] == "HIT"
+    gone = client.delete(f"/api/v1/blogs/{SLUG}/posts/{post}", headers={**auth, "If-Match": made.headers["ETag"]})
+    assert gone.status_code == 200, gone.text
+
+    def removed(url: str) -> bool:
+        response = client.get(url)
+        if response.status_code == 200:
+            return False
+        assert response.status_code == 404 and "must not print" not in response.text
+        return True
+    # s-maxage=5, then one stale answer while nginx refreshes; polled all along, as a spike of readers would.
+    for url in urls:
+        until(lambda url=url: removed(url), f"{url} gone through nginx")
+    time.sleep(1)
+    assert all(client.get(url).status_code == 404 for url in urls)  # and it stays gone
+
+
 def _png() -> bytes:
     from PIL import Image
 
