@@ -85,7 +85,7 @@ class Pushpin:
         self.publish_url = f"http://127.0.0.1:{self.ports['publish']}/"
         for sub in ("run", "log"):
             (prefix / sub).mkdir(parents=True, exist_ok=True)
-        routes = (SHIPPED / "routes").read_text().replace("127.0.0.1:8001", origin)
+        routes = (SHIPPED / "routes").read_text().replace("127.0.0.1:8000", origin)
         (prefix / "routes").write_text(routes)
         (prefix / "pushpin.conf").write_text(config_text(prefix, key, self.http_port, self.ports, overrides))
         (prefix / "zurl.conf").write_text(zurl_text(prefix))

@@ -34,8 +34,10 @@ def test_systemd_accepts_the_units(tmp_path):
     for name in ("dateline.service", "dateline-migrate.service"):
         # This checkout's dateline instead of /opt/dateline's: verify checks that ExecStart is executable.
         (tmp_path / name).write_text((UNITS / name).read_text().replace(INSTALLED, OURS))
+    zurl = tmp_path / "dateline-zurl.service"  # its config path as installed: verify checks only the binary
+    zurl.write_text((UNITS / "dateline-zurl.service").read_text())
     result = subprocess.run([analyze, "verify", str(tmp_path / "dateline.service"),
-                             str(tmp_path / "dateline-migrate.service")], capture_output=True, text=True)
+                             str(tmp_path / "dateline-migrate.service"), str(zurl)], capture_output=True, text=True)
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
 
 
@@ -72,3 +74,19 @@ def test_commands_run(tmp_path):
                 env = {"DATELINE_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
                 result = subprocess.run(argv, capture_output=True, text=True, env=env)
                 assert result.returncode == 0, result.stderr
+
+
+def test_the_zurl_unit_runs_the_shipped_config_where_pushpin_conf_looks():
+    """pushpin.conf leaves zurl out of its services; the unit must run zurl with deploy/pushpin/zurl.conf, whose
+    sockets are the ones pushpin.conf names."""
+    unit = _unit("dateline-zurl.service")
+    (command,) = unit["ExecStart"]
+    assert shlex.split(command) == ["/usr/bin/zurl", "--config=/etc/pushpin/dateline-zurl.conf"]
+    pushpin = (ROOT / "deploy" / "pushpin" / "pushpin.conf").read_text()
+    zurl = (ROOT / "deploy" / "pushpin" / "zurl.conf").read_text()
+    assert "zurl" not in re.search(r"^services=(.*)$", pushpin, re.MULTILINE)[1]
+    for socket in re.findall(r"ipc://(/var/run/pushpin/dateline-zurl-[a-z-]+)", pushpin):
+        assert socket in zurl, socket
+    routes = (ROOT / "deploy" / "pushpin" / "routes").read_text()
+    port = re.search(r"--port (\d+)", _unit("dateline.service")["ExecStart"][0])[1]
+    assert f"* 127.0.0.1:{port}" in routes  # Pushpin sends readers to where the service listens
