@@ -56,7 +56,11 @@ class Archive:
 
 
 def is_zip(path: str) -> bool:
-    return zipfile.is_zipfile(path)
+    """A zip by its first bytes, not only by its central directory (which ``zipfile.is_zipfile`` looks for at the
+    end): an archive cut short by a failed copy is still a zip — a damaged one, which ``open_archive`` says —
+    and never handed to the foreign importers as a page or feed."""
+    with open(path, "rb") as file:
+        return file.read(4) == b"PK\x03\x04" or zipfile.is_zipfile(path)
 
 
 def safe_name(name: str) -> bool:

@@ -177,6 +177,18 @@ def test_cli_import_reports_and_refuses(archive, capsys):
     assert "imported already" in capsys.readouterr().err
 
 
+def test_an_archive_cut_short_is_called_damaged_not_an_unknown_format(archive, tmp_path, capsys, db):
+    """Found in review: a truncated archive (a failed copy) has no central directory, so it went to the foreign
+    importers and was refused as "not a format Dateline imports"."""
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    blogs = LiveBlog.objects.count()
+    assert cli.main(["import", str(cut)]) == 1
+    error = capsys.readouterr().err
+    assert "not a readable zip file" in error and "format" not in error
+    assert LiveBlog.objects.count() == blogs
+
+
 def test_a_file_that_is_not_a_zip_goes_to_the_foreign_importers(tmp_path, monkeypatch, capsys, db):
     page = tmp_path / "page.html"
     page.write_text("<html>not a zip</html>")
