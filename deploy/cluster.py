@@ -100,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     media_public.mkdir(parents=True, exist_ok=True)
 
     subprocess.run(dateline("manage", "migrate", "-v0"), env=env, cwd=ROOT, check=True)
-    subprocess.run(dateline("demo"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    # Before Pushpin runs, and before any reader: the demo's changes need no publishing to a proxy (that would only
+    # be retried against a closed port and dropped at exit, with a warning each).
+    offline = {k: v for k, v in env.items() if k != "DATELINE_GRIP_URL"}
+    subprocess.run(dateline("demo"), env=offline, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
     stopping = threading.Event()
 
