@@ -75,6 +75,18 @@ def overloaded(exc: BaseException | None) -> bool:
     return False
 
 
+class OverloadIsAWarning(logging.Filter):
+    """On ``django.request``: Django logs the exception behind every 5xx at ERROR with its traceback, but an
+    overload is answered 503 with Retry-After on purpose (``server_error``), and a burst of them is the pool doing
+    its job, not a bug. So each is one WARNING line; every other 5xx keeps its ERROR and traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 503 and record.exc_info and overloaded(record.exc_info[1]):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def unavailable(request: HttpRequest) -> HttpResponse:
     """The 503 of an overloaded process: JSON for the API, a short page for people."""
     message = "Too many requests at once; try again in a moment."

@@ -224,12 +224,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"overload": {"()": "dateline.health.OverloadIsAWarning"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "dateline": {"handlers": ["console"], "level": os.environ.get("DATELINE_LOG_LEVEL", "INFO")},
         # Every 500 with its traceback, whatever DEBUG says: Django's own config prints these only in DEBUG
         # and otherwise mails ADMINS, which a self-hosted newsroom rarely sets.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # (An overload's 503 is one WARNING line instead: health.OverloadIsAWarning.)
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False, "filters": ["overload"]},
     },
 }
 

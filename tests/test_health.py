@@ -1,5 +1,6 @@
 """/healthz answers 200 when its dependencies answer and 503, naming what failed, when one does not — never 500."""
 
+import logging
 import os
 
 import pytest
@@ -128,3 +129,38 @@ def test_any_other_error_is_still_a_500(db):
     with mock.patch("dateline.reader.views.render", side_effect=RuntimeError("broken")):
         response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 500
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list = []
+
+    def emit(self, record) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("overload", [True, False])
+def test_an_overload_is_one_warning_line_and_any_other_5xx_keeps_its_traceback(overload):
+    """Django logs the exception behind every 5xx at ERROR with a traceback; a 503 for an empty pool is by design
+    (a burst of them is the pool bounding the database), so it is logged as one WARNING line."""
+    from django.http import HttpResponse
+    from django.utils.log import log_response
+    from psycopg_pool import PoolTimeout
+
+    kept = _Kept()
+    logger = logging.getLogger("django.request")
+    logger.addHandler(kept)
+    try:
+        try:
+            raise PoolTimeout("couldn't get a connection after 2.00 sec") if overload else RuntimeError("a bug")
+        except Exception as error:
+            status = 503 if overload else 500
+            log_response("%s: %s", "error", "/api/v1/blogs", response=HttpResponse(status=status), exception=error)
+    finally:
+        logger.removeHandler(kept)
+    (record,) = kept.records
+    if overload:
+        assert record.levelname == "WARNING" and record.exc_info is None
+    else:
+        assert record.levelname == "ERROR" and record.exc_info is not None

@@ -220,7 +220,8 @@ def more_posts(request: HttpRequest, slug: str) -> JsonResponse:
     })
     # Older pages change when one of their posts is edited or deleted: kept by shared caches like the page (a burst
     # of readers is one render per few seconds), revalidated by browsers, so a deletion leaves every copy.
-    return shared(response)
+    shared(response)
+    return response
 
 
 @purge_tagged
