@@ -40,6 +40,7 @@ from pathlib import Path
 
 import uvloop
 
+from bench import fanout
 from bench.fanout import Result, cpu_seconds, stop, wait_port
 from deploy.procs.pushpin import Pushpin, free_port
 
@@ -48,21 +49,16 @@ READERS_PER_CLIENT = 8000
 KEY = "bench-grip-" + uuid.uuid4().hex
 
 
-class Reader(asyncio.Protocol):
-    """One SSE reader: its answer's status, and the arrival time of every event id."""
+class Reader(fanout.Reader):
+    """One SSE reader through Pushpin: bench/fanout.py's, plus its answer's status (a refused hold is not 200)."""
 
-    __slots__ = ("path", "arrivals", "status", "transport", "closed", "head", "received")
+    __slots__ = ("status", "closed", "head")
 
     def __init__(self, path: bytes, arrivals: dict[int, list[float]]) -> None:
-        self.path, self.arrivals = path, arrivals
+        super().__init__(path, arrivals)
         self.status = 0  # 0 until the answer's status line arrived
         self.closed = False
         self.head = b""
-        self.received = 0
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
-        transport.write(b"GET %s HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\r\n" % self.path)  # type: ignore[attr-defined]
 
     def data_received(self, data: bytes) -> None:
         now = time.time()
@@ -77,11 +73,7 @@ class Reader(asyncio.Protocol):
             self.status = int(self.head.split(b" ", 2)[1])
             if self.status == 200:
                 self.head = b""
-        start = data.find(b"id: ")
-        while start != -1:
-            end = data.find(b"\n", start)
-            self.arrivals.setdefault(int(data[start + 4:end]), []).append(now)
-            start = data.find(b"id: ", end)
+        self.record(data, now)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
